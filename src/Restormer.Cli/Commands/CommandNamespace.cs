@@ -1,0 +1,1 @@
+namespace Restormer.Cli.Commands;
