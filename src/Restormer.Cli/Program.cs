@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Restormer.Cli.Commands;
 
 var root = new RootCommand("Restormer for .NET: restore photographs (motion/defocus deblurring, deraining, denoising) with the Restormer network.");
 Command[] commands =

@@ -1,1 +1,0 @@
-namespace Restormer.Cli.Commands;
