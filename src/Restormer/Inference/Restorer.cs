@@ -154,5 +154,12 @@ public sealed class Restorer : IDisposable
         return parsed;
     }
 
-    public void Dispose() => model.Dispose();
+    /// <summary>The precision in use (<see cref="RestoreOptions.Precision"/> resolved for this machine).</summary>
+    public Precision Precision => tiled.Precision;
+
+    public void Dispose()
+    {
+        tiled.Dispose();
+        model.Dispose();
+    }
 }

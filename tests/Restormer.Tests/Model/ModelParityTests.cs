@@ -6,7 +6,7 @@ namespace Restormer.Tests.Model;
 /// <summary>The port against outputs of the reference PyTorch implementation (max abs error ≤ 1e-4 per element).</summary>
 public class ModelParityTests
 {
-    private static IReadOnlyDictionary<string, Tensor> ReadState(string path)
+    internal static IReadOnlyDictionary<string, Tensor> ReadState(string path)
     {
         var top = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(path);
         var state = new Dictionary<string, Tensor>();
