@@ -28,13 +28,18 @@ internal static class ChannelsLast
         return moved.reshape(height / 2, width / 2, channels * 4);
     }
 
-    /// <summary>PixelShuffle(2): [H, W, 4C] → [2H, 2W, C], the inverse of <see cref="PixelUnshuffle"/>.</summary>
-    public static Tensor PixelShuffle(Tensor image)
+    /// <summary>
+    /// PixelShuffle(2) of <paramref name="image"/> ([H, W, 4C]) written into <paramref name="target"/> ([2H, 2W, C], a
+    /// channel slice of a larger image is fine), converting the dtype on the way: output pixel (2h + i, 2w + j),
+    /// channel c comes from input channel c·4 + i·2 + j, the inverse of <see cref="PixelUnshuffle"/>.
+    /// </summary>
+    public static void PixelShuffleInto(Tensor image, Tensor target)
     {
         long height = image.shape[0], width = image.shape[1], channels = image.shape[2] / 4;
         using var split = image.view(height, width, channels, 2, 2);
         using var moved = split.permute(0, 3, 1, 4, 2);
-        return moved.reshape(height * 2, width * 2, channels);
+        using var blocks = target.view(height, 2, width, 2, channels);
+        blocks.copy_(moved);
     }
 
     /// <summary>1×1 convolution as a matrix product: [H, W, Cin] · weightT [Cin, Cout] (+ bias).</summary>

@@ -6,7 +6,7 @@ namespace Restormer.Inference;
 internal sealed record EngineSettings(bool BFloat16, int Workers, int BandPixels)
 {
     /// <summary>Pixels per band: small enough that a band's intermediates stay in the CPU caches, large enough for efficient matrix products.</summary>
-    public const int DefaultBandPixels = 4096;
+    public const int DefaultBandPixels = 2048;
 
     /// <summary>The dtype of activations fed to convolutions and matrix products.</summary>
     public ScalarType ComputeType => BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;

@@ -105,14 +105,11 @@ public sealed class InferenceEngine : IDisposable
         var latent = Down(level3, 2);
         RunLevel(latent, 3);
 
-        var decoder3 = Merge(Up(latent, 0), level3, reduce3);
-        latent.Dispose(); level3.Dispose();
+        var decoder3 = UpAndMerge(latent, 0, level3, reduce3);
         RunLevel(decoder3, 4);
-        var decoder2 = Merge(Up(decoder3, 1), level2, reduce2);
-        decoder3.Dispose(); level2.Dispose();
+        var decoder2 = UpAndMerge(decoder3, 1, level2, reduce2);
         RunLevel(decoder2, 5);
-        var decoder1 = Merge(Up(decoder2, 2), level1, reduce: null);
-        decoder2.Dispose(); level1.Dispose();
+        var decoder1 = UpAndMerge(decoder2, 2, level1, reduce: null);
         RunLevel(decoder1, 6);
         RunLevel(decoder1, 7);
 
@@ -145,24 +142,29 @@ public sealed class InferenceEngine : IDisposable
         return unshuffled.to(ScalarType.Float32);
     }
 
-    private Tensor Up(Tensor x, int index)
+    /// <summary>
+    /// Upsamples <paramref name="x"/> and concatenates the encoder skip into one new buffer (the reference's
+    /// <c>cat([up(x), skip], 1)</c>), reducing channels where the level has a 1×1 conv; frees both inputs as soon as
+    /// they are used, so decoder levels hold few full-size tensors at once.
+    /// </summary>
+    private Tensor UpAndMerge(Tensor x, int index, Tensor skipInput, (Tensor WeightT, Tensor? Bias)? reduce)
     {
-        using var input = x.to(settings.ComputeType);
-        using var convolved = ChannelsLast.Conv3x3(input, up[index]);
-        return ChannelsLast.PixelShuffle(convolved);
-    }
-
-    /// <summary>Concatenates the upsampled decoder input with the encoder skip, reducing channels where the level has a 1×1 conv.</summary>
-    private Tensor Merge(Tensor upsampled, Tensor skipInput, (Tensor WeightT, Tensor? Bias)? reduce)
-    {
-        Tensor merged;
-        using (upsampled)
-        using (var widened = upsampled.to(ScalarType.Float32))
-            merged = cat([widened, skipInput], 2);
+        Tensor convolved;
+        using (x)
+        using (var input = x.to(settings.ComputeType))
+            convolved = ChannelsLast.Conv3x3(input, up[index]);
+        long height = skipInput.shape[0], width = skipInput.shape[1], upChannels = convolved.shape[2] / 4, skipChannels = skipInput.shape[2];
+        // Reduced levels only feed a matrix product, so they are merged in the compute dtype; level 1 becomes the residual stream.
+        var merged = empty(height, width, upChannels + skipChannels, dtype: reduce is null ? ScalarType.Float32 : settings.ComputeType);
+        using (convolved)
+        using (var left = merged.narrow(2, 0, upChannels))
+            ChannelsLast.PixelShuffleInto(convolved, left);
+        using (skipInput)
+        using (var right = merged.narrow(2, upChannels, skipChannels))
+            right.copy_(skipInput);
         if (reduce is not { } r) return merged;
         using (merged)
-        using (var input = merged.to(settings.ComputeType))
-        using (var reduced = ChannelsLast.Pointwise(input, r.WeightT, r.Bias))
+        using (var reduced = ChannelsLast.Pointwise(merged, r.WeightT, r.Bias))
             return reduced.to(ScalarType.Float32);
     }
 

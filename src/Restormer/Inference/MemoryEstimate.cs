@@ -11,8 +11,8 @@ namespace Restormer.Inference;
 public sealed class MemoryEstimate(RestormerConfig config, bool engine, Precision precision)
 {
     private const double ModuleBytesPerPixelPerChannel = 300;
-    private const double EngineBytesPerPixelPerChannel = 24;
-    private const double EngineBf16BytesPerPixelPerChannel = 22;
+    private const double EngineBytesPerPixelPerChannel = 36;
+    private const double EngineBf16BytesPerPixelPerChannel = 26;
 
     /// <summary>Bytes per input pixel.</summary>
     public long BytesPerPixel

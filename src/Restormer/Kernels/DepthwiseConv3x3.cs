@@ -7,12 +7,12 @@ namespace Restormer.Kernels;
 
 /// <summary>
 /// A band of a channels-last image for <see cref="DepthwiseConv3x3"/>: <c>Rows + 2</c> rows of <c>Width</c> pixels,
-/// where buffer row <c>i</c> holds image row <c>first − 1 + i</c> for the output rows <c>first … first + Rows − 1</c>.
-/// The halo rows outside the image are ignored (zero padding), whatever the buffer holds there.
+/// where <c>RowData[i]</c> points at image row <c>first − 1 + i</c> for the output rows <c>first … first + Rows − 1</c>
+/// (rows anywhere in memory, so a ring buffer needs no copies). Halo rows outside the image are never read (zero padding).
 /// </summary>
 internal unsafe struct DepthwiseBand
 {
-    public byte* Data;
+    public byte** RowData;
     public int Rows;
     public int Width;
     /// <summary>Channels per pixel, a multiple of 16.</summary>
@@ -101,12 +101,12 @@ internal static unsafe class DepthwiseConv3x3
         where TIn : struct, IElementStorage where TSink : struct, ISink
     {
         nint pixelBytes = (nint)band.Channels * TIn.Size;
-        nint rowBytes = pixelBytes * band.Width;
-        byte* middle = band.Data + (y + 1) * rowBytes + (nint)c * TIn.Size;
+        nint channelOffset = (nint)c * TIn.Size;
+        byte* middle = band.RowData[y + 1] + channelOffset;
         bool topInside = y > 0 || band.TopInside, bottomInside = y < band.Rows - 1 || band.BottomInside;
         // A row outside the image gets zero weights and reads the middle row, so whatever the buffer holds there is ignored.
-        byte* above = topInside ? middle - rowBytes : middle;
-        byte* below = bottomInside ? middle + rowBytes : middle;
+        byte* above = topInside ? band.RowData[y] + channelOffset : middle;
+        byte* below = bottomInside ? band.RowData[y + 2] + channelOffset : middle;
         float* taps = band.Taps + c;
         int channels = band.Channels;
         Vector512<float> Tap(int tap, bool inside) => inside ? Vector512.Load(taps + tap * channels) : Vector512<float>.Zero;
