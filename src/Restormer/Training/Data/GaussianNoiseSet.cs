@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OpenCvSharp;
 using Restormer.Training.Options;
 
@@ -38,7 +39,7 @@ public sealed class GaussianNoiseSet : IPairedImageSet, IPatchDegradation
         var noise = new Mat(lq.Size(), lq.Type());
         var values = new float[lq.Total() * lq.Channels()];
         FillNormal(values, spec.SigmaTest / 255.0, rng);
-        noise.SetArray(values);
+        Marshal.Copy(values, 0, noise.Data, values.Length);
         Cv2.Add(lq, noise, lq);
         noise.Dispose();
         return (lq, gt);
