@@ -38,7 +38,7 @@ public sealed class GaussianNoiseSet : IPairedImageSet, IPatchDegradation
         gt.ConvertTo(lq, MatType.CV_32FC(gt.Channels()), scale);
         var noise = new Mat(lq.Size(), lq.Type());
         var values = new float[lq.Total() * lq.Channels()];
-        FillNormal(values, spec.SigmaTest / 255.0, rng);
+        GaussianRandom.Fill(values, spec.SigmaTest / 255.0, rng);
         Marshal.Copy(values, 0, noise.Data, values.Length);
         Cv2.Add(lq, noise, lq);
         noise.Dispose();
@@ -55,22 +55,9 @@ public sealed class GaussianNoiseSet : IPairedImageSet, IPatchDegradation
             _ => spec.SigmaRange[rng.Next(spec.SigmaRange.Length)],
         };
         var noise = new float[lq.Data.Length];
-        FillNormal(noise, sigma / 255.0, rng);
+        GaussianRandom.Fill(noise, sigma / 255.0, rng);
         for (int i = 0; i < noise.Length; i++)
             lq.Data[i] += noise[i];
-    }
-
-    // Box–Muller: two independent N(0, sigma²) values per pair of uniforms.
-    static void FillNormal(float[] values, double sigma, Random rng)
-    {
-        for (int i = 0; i < values.Length; i += 2)
-        {
-            var radius = sigma * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble()));
-            var angle = 2 * Math.PI * rng.NextDouble();
-            values[i] = (float)(radius * Math.Cos(angle));
-            if (i + 1 < values.Length)
-                values[i + 1] = (float)(radius * Math.Sin(angle));
-        }
     }
 
     /// <summary>Options of <c>type: Dataset_GaussianDenoising</c>.</summary>

@@ -26,6 +26,9 @@ public sealed class PatchBatcher
         Order = new EpochOrder(set.Count, options.BatchSize, options.EnlargeRatio, seed, options.Shuffle);
     }
 
+    /// <summary>Number of pairs in the training set.</summary>
+    public int PairCount => set.Count;
+
     /// <summary>The progressive-learning stages.</summary>
     public ProgressiveSchedule Schedule { get; }
 

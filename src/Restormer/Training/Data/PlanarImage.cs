@@ -94,6 +94,10 @@ public sealed class PlanarImage
         return new PlanarImage(data, Channels, height, width);
     }
 
+    /// <summary>The image without <paramref name="border"/> pixels on each edge (0 returns this image).</summary>
+    public PlanarImage Crop(int border) =>
+        border <= 0 ? this : Crop(border, border, Height - 2 * border, Width - 2 * border);
+
     // OpenCV stores B,G,R; channel c of the RGB result comes from the mirrored position within its group of three.
     static int RgbSourceChannel(int c, int channels) => channels % 3 == 0 ? c / 3 * 3 + 2 - c % 3 : c;
 }

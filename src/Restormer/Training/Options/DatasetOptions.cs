@@ -35,6 +35,12 @@ public sealed record DatasetOptions
     /// <summary>Batches prepared ahead of the one in use (<c>num_prefetch_queue</c>).</summary>
     public int PrefetchBatches { get; init; } = 2;
 
+    /// <summary>
+    /// Batches loaded ahead in parallel: one per worker (at most one per processor core), at least
+    /// <see cref="PrefetchBatches"/>.
+    /// </summary>
+    public int BatchesInFlight => Math.Max(PrefetchBatches, Math.Min(Workers, Environment.ProcessorCount));
+
     internal static DatasetOptions Parse(OptionMap map, string phase)
     {
         map.Accept("io_backend", "prefetch_mode", "pin_memory", "phase", "scale");
