@@ -11,12 +11,15 @@ public static class ImageFiles
     /// <summary>Whether the file name has an image extension OpenCV reads.</summary>
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path));
 
-    /// <summary>The image files directly in <paramref name="folder"/>, sorted by name (ordinal, as Python's sorted).</summary>
-    public static string[] List(string folder, string optionName)
+    /// <summary>
+    /// The image files in <paramref name="folder"/> (and, with <paramref name="recursive"/>, its sub-folders), sorted by
+    /// path (ordinal, as Python's sorted).
+    /// </summary>
+    public static string[] List(string folder, string optionName, bool recursive = false)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Data folder '{folder}' ({optionName}) does not exist (relative paths are resolved from the current folder '{Environment.CurrentDirectory}').");
-        var files = Directory.EnumerateFiles(folder).Where(IsImage).Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Where(IsImage).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0)
             throw new InvalidDataException($"Data folder '{folder}' ({optionName}) holds no image files (.png, .jpg, .tif, ...).");
         return files;
