@@ -27,24 +27,24 @@ public static class DegradeCommand
         foreach (var option in new Option[] { input, output, kind, seed, count, saveKernels }) command.Options.Add(option);
         command.SetAction(parseResult =>
         {
+            var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             try
             {
                 var request = new TrainingPairRequest(
                     parseResult.GetValue(input)!, parseResult.GetValue(output)!, DegradationPipeline.ForKind(DegradationOptionsReader.ParseKind(parseResult.GetValue(kind)!)),
                     parseResult.GetValue(seed), parseResult.GetValue(count), parseResult.GetValue(saveKernels));
-                var report = TrainingPairGenerator.Generate(request, Console.WriteLine, m => Console.Error.WriteLine("warning: " + m));
-                Console.WriteLine($"wrote {report.PairsWritten} pair(s) from {report.ImagesDone} image(s) to {Path.GetFullPath(request.OutputFolder)}");
+                var report = TrainingPairGenerator.Generate(request, stdout.WriteLine, m => stderr.WriteLine("warning: " + m));
+                stdout.WriteLine($"wrote {report.PairsWritten} pair(s) from {report.ImagesDone} image(s) to {Path.GetFullPath(request.OutputFolder)}");
                 if (report.Skipped.Count == 0) return 0;
-                Console.Error.WriteLine($"error: {report.Skipped.Count} file(s) could not be used (listed above).");
+                stderr.WriteLine($"error: {report.Skipped.Count} file(s) could not be used (listed above).");
                 return 1;
             }
             catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine("error: " + e.Message);
+                stderr.WriteLine("error: " + e.Message);
                 return 2;
             }
         });
         return command;
     }
-
 }

@@ -72,7 +72,7 @@ public static class DegradationOptionsReader
         Enum.GetNames<DegradationKind>().FirstOrDefault(n => n.Equals(value.ToString()?.Trim(), StringComparison.OrdinalIgnoreCase)) is { } name
             ? Enum.Parse<DegradationKind>(name)
             : throw new ArgumentException(
-                $"Degradation option 'kind' is '{value}'; use one of {string.Join(", ", Enum.GetNames<DegradationKind>().Select(n => n.ToLowerInvariant()))}.");
+                $"Unknown degradation kind '{value}' (option 'kind', or --kind); use one of {string.Join(", ", Enum.GetNames<DegradationKind>().Select(n => n.ToLowerInvariant()))}.");
 
     static BlurMix ParseMix(object value)
     {
