@@ -66,8 +66,7 @@ public class DegradationKernelTests
         Assert.Equal(1.0, Cv2.Sum(centreRow).Val0, 5);
         // A uniform segment of length L has variance L²/12; bilinear splatting at sub-pixel positions adds the mean
         // of f(1-f) over the fractional offsets, 1/6 for offsets spread uniformly.
-        var idx = kernel.GetGenericIndexer<float>();
-        var variance = Enumerable.Range(0, kernel.Cols).Sum(x => idx[half, x] * (x - half) * (double)(x - half));
+        var variance = Enumerable.Range(0, kernel.Cols).Sum(x => kernel.At<float>(half, x) * (x - half) * (double)(x - half));
         Assert.Equal(length * length / 12 + 1.0 / 6, variance, 2);
     }
 
@@ -81,12 +80,12 @@ public class DegradationKernelTests
 
         // At 45° the streak rises to the right: with rows growing downwards, x and y are anti-correlated.
         using var diagonal = BlurKernels.LinearMotion(12, 45);
-        var idx = diagonal.GetGenericIndexer<float>();
-        var h = diagonal.Rows / 2;
+        var size = diagonal.Rows;
+        var h = size / 2;
         double cov = 0;
-        for (var y = 0; y < diagonal.Rows; y++)
-            for (var x = 0; x < diagonal.Cols; x++)
-                cov += idx[y, x] * (x - h) * (y - h);
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                cov += diagonal.At<float>(y, x) * (x - h) * (y - h);
         Assert.True(cov < -5, $"covariance {cov}");
     }
 
@@ -119,12 +118,10 @@ public class DegradationKernelTests
         using var kernel = BlurKernels.Gaussian(1.5);
         AssertValidKernel(kernel);
         Assert.Equal(11, kernel.Rows); // truncated at 3σ
-        using var g = Cv2.GetGaussianKernel(11, 1.5, MatType.CV_64F);
-        var gi = g.GetGenericIndexer<double>();
-        var ki = kernel.GetGenericIndexer<float>();
+        using var g = Cv2.GetGaussianKernel(11, 1.5, MatType.CV_64F)!;
         for (var y = 0; y < 11; y++)
             for (var x = 0; x < 11; x++)
-                Assert.Equal(gi[y, 0] * gi[x, 0], ki[y, x], 6);
+                Assert.Equal(g.At<double>(y, 0) * g.At<double>(x, 0), kernel.At<float>(y, x), 6);
     }
 
     [Fact]

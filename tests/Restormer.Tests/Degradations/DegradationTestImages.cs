@@ -46,13 +46,13 @@ static class DegradationTestImages
     /// <summary>A kernel's centre of mass in pixels, relative to its centre pixel.</summary>
     public static (double X, double Y) Centroid(Mat kernel)
     {
-        var idx = kernel.GetGenericIndexer<float>();
         double sx = 0, sy = 0, total = 0;
-        var half = kernel.Rows / 2;
-        for (var y = 0; y < kernel.Rows; y++)
-            for (var x = 0; x < kernel.Cols; x++)
+        var size = kernel.Rows;
+        var half = size / 2;
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
             {
-                var w = idx[y, x];
+                var w = kernel.At<float>(y, x);
                 sx += w * (x - half);
                 sy += w * (y - half);
                 total += w;
