@@ -19,7 +19,8 @@ public static class EvaluateCommand
         var csv = new Option<FileInfo?>("--csv") { Description = "Also write per-image scores as CSV." };
         var crop = new Option<int>("--crop") { Description = "Border pixels to drop on every edge before measuring (the reference's crop_border).", DefaultValueFactory = _ => 0 };
         var y = new Option<bool>("--y") { Description = "Measure on the Y channel of YCbCr (ITU-R BT.601) instead of all colour channels." };
-        var command = new Command("evaluate", "PSNR, SSIM (per-channel Gaussian, as scikit-image) and SSIM-3D (the Restormer training code's) of restored images against references.")
+        var command = new Command("evaluate", "PSNR, SSIM (per-channel Gaussian, as scikit-image) and SSIM-3D (the Restormer training code's) of restored images against references. "
+            + "Images are read by OpenCV in BGR order; 16-bit files at full depth, scaled to 0..255. PSNR of identical images is written as \"Infinity\".")
         {
             restored, reference, json, csv, crop, y,
         };

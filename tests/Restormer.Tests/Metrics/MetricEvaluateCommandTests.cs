@@ -130,4 +130,28 @@ public class MetricEvaluateCommandTests
         Assert.Equal(1, ambiguous.ExitCode);
         Assert.Contains("several images named 'img0' (img0.jpg, img0.png)", ambiguous.Error);
     }
+
+    [Fact]
+    public void IdenticalImagesGiveInfinityAsTextInJsonAndCsv()
+    {
+        var (_, reference, root) = FixtureFolders();
+        string json = Path.Combine(root, "scores.json"), csv = Path.Combine(root, "scores.csv");
+        var result = Run("--restored", reference, "--reference", reference, "--json", json, "--csv", csv);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal("Infinity", report.GetProperty("images")[0].GetProperty("psnr").GetString());
+        Assert.Equal("Infinity", report.GetProperty("mean").GetProperty("psnr").GetString());
+        Assert.Equal(1.0, report.GetProperty("mean").GetProperty("ssim_3d").GetDouble());
+        Assert.Equal("img0,Infinity,1,1,", File.ReadAllLines(csv)[1]);
+    }
+
+    [Fact]
+    public void NegativeCropIsRejected()
+    {
+        var (restored, reference, _) = FixtureFolders();
+        var result = Run("--restored", restored, "--reference", reference, "--crop", "-2");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: --crop must be 0 or more, got -2.", result.Error);
+    }
 }
