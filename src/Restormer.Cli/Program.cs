@@ -1,8 +1,11 @@
 using System.CommandLine;
+using Restormer.Cli.Commands;
 
 var root = new RootCommand("Restormer for .NET: restore photographs (motion/defocus deblurring, deraining, denoising) with the Restormer network.");
 Command[] commands =
 [
+    DegradeCommand.Create(),
+    EvaluateCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();

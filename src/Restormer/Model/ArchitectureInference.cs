@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using static TorchSharp.torch;
+
+namespace Restormer.Model;
+
+/// <summary>
+/// Reads a <see cref="RestormerConfig"/> off a reference state dict (names and shapes only), so any published or
+/// trained checkpoint restores without the user repeating its constructor arguments.
+/// </summary>
+public static partial class ArchitectureInference
+{
+    /// <summary>Infers the constructor arguments; throws <see cref="InvalidDataException"/> when the tensors are not a Restormer.</summary>
+    public static RestormerConfig FromStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var embed = Require(state, "patch_embed.proj.weight");
+        var output = Require(state, "output.weight");
+        int dim = (int)embed.shape[0];
+        string[] encoders = ["encoder_level1", "encoder_level2", "encoder_level3", "latent"];
+        var blocks = encoders.Select(level => CountBlocks(state, level)).ToArray();
+        var heads = encoders.Select(level => (int)Require(state, $"{level}.0.attn.temperature").shape[0]).ToArray();
+        var config = new RestormerConfig
+        {
+            InpChannels = (int)embed.shape[1],
+            OutChannels = (int)output.shape[0],
+            Dim = dim,
+            NumBlocks = blocks,
+            NumRefinementBlocks = CountBlocks(state, "refinement"),
+            Heads = heads,
+            FfnExpansionFactor = InferExpansionFactor(state, dim),
+            Bias = state.ContainsKey("encoder_level1.0.attn.qkv.bias"),
+            LayerNormType = state.ContainsKey("encoder_level1.0.norm1.body.bias") ? LayerNormType.WithBias : LayerNormType.BiasFree,
+            DualPixelTask = state.ContainsKey("skip_conv.weight"),
+        };
+        config.Validate();
+        return config;
+    }
+
+    private static Tensor Require(IReadOnlyDictionary<string, Tensor> state, string name) =>
+        state.TryGetValue(name, out var tensor) ? tensor
+            : throw new InvalidDataException($"not a Restormer state dict: '{name}' is missing");
+
+    private static int CountBlocks(IReadOnlyDictionary<string, Tensor> state, string level)
+    {
+        var prefix = level + ".";
+        var indices = state.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(k => BlockIndex().Match(k, prefix.Length)).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value)).Distinct().ToList();
+        return indices.Count == 0 ? 0 : indices.Max() + 1;
+    }
+
+    /// <summary>
+    /// The reference stores only ⌊C·factor⌋ per level, so the factor is known up to an interval. We prefer the paper's
+    /// 2.66 (every published model) when it reproduces every level's width, else the smallest factor that does.
+    /// </summary>
+    private static double InferExpansionFactor(IReadOnlyDictionary<string, Tensor> state, int dim)
+    {
+        var widths = new List<(int Channels, int Hidden)>();
+        foreach (var (level, channels) in new[] { ("encoder_level1", dim), ("encoder_level2", dim * 2), ("encoder_level3", dim * 4), ("latent", dim * 8), ("decoder_level1", dim * 2) })
+            if (state.TryGetValue($"{level}.0.ffn.project_out.weight", out var w))
+                widths.Add((channels, (int)w.shape[1]));
+        if (widths.Count == 0)
+            throw new InvalidDataException("not a Restormer state dict: no 'ffn.project_out.weight' found");
+
+        bool Fits(double f) => widths.All(x => (int)(x.Channels * f) == x.Hidden);
+        if (Fits(2.66)) return 2.66;
+        double low = widths.Max(x => (double)x.Hidden / x.Channels);
+        foreach (var candidate in new[] { Math.Round(low, 2), Math.Round(low, 4), low, low + 1e-9 })
+            if (Fits(candidate)) return candidate;
+        throw new InvalidDataException($"the GDFN widths ({string.Join(", ", widths.Select(x => $"{x.Hidden} for {x.Channels} channels"))}) fit no single ffn_expansion_factor");
+    }
+
+    [GeneratedRegex(@"\G(\d+)\.")]
+    private static partial Regex BlockIndex();
+}
