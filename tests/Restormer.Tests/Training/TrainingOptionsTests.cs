@@ -1,3 +1,4 @@
+using Restormer.Model;
 using Restormer.Training.Data;
 using Restormer.Training.Options;
 
@@ -85,13 +86,13 @@ public class TrainingOptionsTests
         var paired = Assert.IsType<PairedFolderSet.Spec>(deblur.TrainSet.Source);
         Assert.Equal("./Motion_Deblurring/Datasets/train/GoPro/input_crops", paired.LqFolder);
         Assert.Equal("./Motion_Deblurring/Datasets/train/GoPro/target_crops", paired.GtFolder);
-        Assert.Equal("WithBias", deblur.Network.LayerNormType);
+        Assert.Equal(LayerNormType.WithBias, deblur.Network.LayerNormType);
         Assert.False(deblur.Train.Mixup.Enabled);
         Assert.True(deblur.Validation!.UseImage);
         Assert.False(deblur.Validation.Metrics[0].TestYChannel);
         Assert.True(derain.Validation!.Metrics[0].TestYChannel);
 
-        Assert.Equal("BiasFree", color.Network.LayerNormType);
+        Assert.Equal(LayerNormType.BiasFree, color.Network.LayerNormType);
         Assert.True(color.Train.Mixup.Enabled);
         Assert.False(color.Validation!.UseImage);
         var noise = Assert.IsType<GaussianNoiseSet.Spec>(color.TrainSet.Source);

@@ -16,6 +16,7 @@ public static class PairedImageSetTypes
             map.Require<string>("dataroot_lqL"), map.Require<string>("dataroot_lqR"), map.Require<string>("dataroot_gt"),
             map.Get("filename_tmpl", "{}")),
         ["Dataset_GaussianDenoising"] = GaussianNoiseSet.Spec.Parse,
+        ["SyntheticPairedDataset"] = SyntheticPairSet.Spec.Parse,
     };
 
     /// <summary>The names accepted as <c>type</c>.</summary>

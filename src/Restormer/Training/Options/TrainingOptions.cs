@@ -1,3 +1,5 @@
+using Restormer.Model;
+
 namespace Restormer.Training.Options;
 
 /// <summary>
@@ -19,7 +21,7 @@ public sealed record TrainingOptions
     /// <summary>The validation set (<c>datasets.val</c>), if any.</summary>
     public DatasetOptions? ValSet { get; init; }
     /// <summary>The network (<c>network_g</c>).</summary>
-    public required NetworkOptions Network { get; init; }
+    public required RestormerConfig Network { get; init; }
     /// <summary>Starting weights and resume state (<c>path</c>).</summary>
     public PathOptions Paths { get; init; } = new();
     /// <summary>Optimisation settings (<c>train</c>).</summary>
