@@ -6,6 +6,8 @@ Command[] commands =
 [
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
+    TrainCommand.Create(),
+    GeneratePatchesCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();

@@ -46,7 +46,7 @@ public static class PatchGenerator
     {
         if (centerCrop <= 0)
             Starts(size, size, overlap); // validates size and overlap before any work
-        var pairs = new PairedFolderSet(inputFolder, targetFolder);
+        var pairs = new PairedFolderSet(inputFolder, targetFolder, lqOption: "input folder", gtOption: "target folder");
         var (lqOut, gtOut) = (Path.Combine(outputFolder, InputFolder), Path.Combine(outputFolder, TargetFolder));
         Directory.CreateDirectory(lqOut);
         Directory.CreateDirectory(gtOut);

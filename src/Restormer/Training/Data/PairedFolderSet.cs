@@ -10,21 +10,24 @@ public sealed class PairedFolderSet : IPairedImageSet
 {
     readonly (string Lq, string Gt)[] pairs;
 
-    /// <summary>Pairs every image of <paramref name="gtFolder"/> with the input named <c>filenameTemplate</c> of its base name.</summary>
-    public PairedFolderSet(string lqFolder, string gtFolder, string filenameTemplate = "{}")
+    /// <summary>
+    /// Pairs every image of <paramref name="gtFolder"/> with the input named <c>filenameTemplate</c> of its base name;
+    /// messages name the folders as <paramref name="lqOption"/> and <paramref name="gtOption"/>.
+    /// </summary>
+    public PairedFolderSet(string lqFolder, string gtFolder, string filenameTemplate = "{}", string lqOption = "dataroot_lq", string gtOption = "dataroot_gt")
     {
-        var inputs = ImageFiles.List(lqFolder, "dataroot_lq");
+        var inputs = ImageFiles.List(lqFolder, lqOption);
         var byStem = inputs.GroupBy(Path.GetFileNameWithoutExtension).ToDictionary(g => g.Key, g => g.ToArray());
-        pairs = ImageFiles.List(gtFolder, "dataroot_gt").Select(gt =>
+        pairs = ImageFiles.List(gtFolder, gtOption).Select(gt =>
         {
             var stem = filenameTemplate.Replace("{}", Path.GetFileNameWithoutExtension(gt));
             if (!byStem.TryGetValue(stem, out var matches))
-                throw new InvalidDataException($"Target '{gt}' has no input named '{stem}.*' in dataroot_lq '{lqFolder}'; both folders must hold the same file names.");
+                throw new InvalidDataException($"Target '{gt}' has no input named '{stem}.*' in {lqOption} '{lqFolder}'; both folders must hold the same file names.");
             var sameExtension = matches.FirstOrDefault(m => Path.GetExtension(m).Equals(Path.GetExtension(gt), StringComparison.OrdinalIgnoreCase));
             return (sameExtension ?? matches[0], gt);
         }).ToArray();
         if (pairs.Length != inputs.Length)
-            throw new InvalidDataException($"dataroot_lq '{lqFolder}' has {inputs.Length} images but dataroot_gt '{gtFolder}' has {pairs.Length}; each input needs exactly one target.");
+            throw new InvalidDataException($"{lqOption} '{lqFolder}' has {inputs.Length} images but {gtOption} '{gtFolder}' has {pairs.Length}; each input needs exactly one target.");
     }
 
     /// <inheritdoc/>
