@@ -347,7 +347,7 @@ public sealed class Trainer : IDisposable
     void LogOptions()
     {
         if (File.Exists(options.SourceFile))
-            log.Info($"Options ({options.SourceFile}):\n{File.ReadAllText(options.SourceFile)}");
+            log.Detail($"Options ({options.SourceFile}):\n{File.ReadAllText(options.SourceFile)}");
     }
 
     void LogStatistics()

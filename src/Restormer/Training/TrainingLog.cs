@@ -33,6 +33,9 @@ public sealed class TrainingLog : IDisposable
     /// <summary>Logs a warning.</summary>
     public void Warn(string message) => Write("WARNING", message);
 
+    /// <summary>Writes a long informational message (e.g. the whole option file) to the log file only.</summary>
+    public void Detail(string message) => Write("INFO", message, echoed: false);
+
     /// <summary>Appends one record to the metrics file.</summary>
     public void Record(IReadOnlyDictionary<string, object> values)
     {
@@ -41,12 +44,13 @@ public sealed class TrainingLog : IDisposable
             metrics.WriteLine(line);
     }
 
-    void Write(string level, string message)
+    void Write(string level, string message, bool echoed = true)
     {
         var stamp = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss,fff", CultureInfo.InvariantCulture);
         lock (gate)
             text.WriteLine($"{stamp} {level}: {message}");
-        echo?.Invoke(level == "INFO" ? message : $"warning: {message}");
+        if (echoed)
+            echo?.Invoke(level == "INFO" ? message : $"warning: {message}");
     }
 
     static StreamWriter Open(string path) =>
