@@ -5,6 +5,7 @@ var root = new RootCommand("Restormer for .NET: restore photographs (motion/defo
 Command[] commands =
 [
     RestoreCommand.Create(),
+    DegradeCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();
