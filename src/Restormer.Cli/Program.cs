@@ -6,6 +6,7 @@ Command[] commands =
 [
     RestoreCommand.Create(),
     DegradeCommand.Create(),
+    ModelsCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();
