@@ -5,8 +5,9 @@ var root = new RootCommand("Restormer for .NET: restore photographs (motion/defo
 Command[] commands =
 [
     RestoreCommand.Create(),
-    DegradeCommand.Create(),
     ModelsCommand.Create(),
+    DegradeCommand.Create(),
+    EvaluateCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();
