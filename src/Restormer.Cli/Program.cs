@@ -8,6 +8,7 @@ Command[] commands =
     ModelsCommand.Create(),
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
+    TestCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();

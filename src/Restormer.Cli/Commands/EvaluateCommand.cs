@@ -29,7 +29,7 @@ public static class EvaluateCommand
         return command;
     }
 
-    static int Run(Cli cli, DirectoryInfo restored, DirectoryInfo reference, FileInfo? json, FileInfo? csv, int crop, bool y)
+    internal static int Run(Cli cli, DirectoryInfo restored, DirectoryInfo reference, FileInfo? json, FileInfo? csv, int crop, bool y)
     {
         TextWriter output = cli.Out, error = cli.Err;
         {

@@ -23,7 +23,7 @@ public static class RestoreCommand
         return command;
     }
 
-    private static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation)
+    internal static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation)
     {
         var batch = ImageBatch.Plan(input, output);
         using var restorer = Restorer.Load(task, weights, options);

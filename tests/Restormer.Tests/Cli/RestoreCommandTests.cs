@@ -124,3 +124,26 @@ public class RestoreCommandTests
         Assert.Contains(ModelStore.Default.Directory, result.Err);
     }
 }
+
+public class TestCommandTests
+{
+    [Fact]
+    public void RestoresATestSetAndScoresItAgainstTarget()
+    {
+        // A test set in the reference layout: input/ and target/ with the same names.
+        var root = TestPaths.NewTempDir("testset");
+        foreach (var sub in new[] { "input", "target" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, sub));
+            using var photo = Cv2.ImRead(Path.Combine(TestPaths.Shared, "data", "sharp", "cbsd68", "101087.png"));
+            using var small = photo.Resize(new Size(48, 40), interpolation: InterpolationFlags.Area);
+            Cv2.ImWrite(Path.Combine(root, sub, "a.png"), small);
+        }
+        var output = TestPaths.NewTempDir();
+        var result = CliRunner.Run(TestCommand.Create(), "--weights", Path.Combine(TestPaths.Parity, "tiny_withbias.pth"), "--input-dir", root, "--output-dir", output);
+        Assert.True(result.ExitCode == 0, result.Err + result.Out);
+        Assert.True(File.Exists(Path.Combine(output, "a.png")));
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        Assert.True(report.RootElement.GetProperty("mean").GetProperty("psnr").GetDouble() > 0);
+    }
+}
