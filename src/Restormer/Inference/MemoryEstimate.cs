@@ -10,9 +10,11 @@ public static class MemoryEstimate
 {
     private const long BytesPerPixelPerChannel = 300;
 
+    /// <summary>Estimated peak bytes per input pixel for a model of this width.</summary>
     public static long BytesPerPixel(RestormerConfig config) =>
         (long)(BytesPerPixelPerChannel * config.Dim * Math.Max(1.0, config.FfnExpansionFactor / 2.66));
 
+    /// <summary>Estimated peak bytes for one forward pass over a <paramref name="height"/>×<paramref name="width"/> input.</summary>
     public static long ActivationBytes(RestormerConfig config, int height, int width) =>
         BytesPerPixel(config) * height * width;
 }
