@@ -9,6 +9,7 @@ Command[] commands =
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
     TestCommand.Create(),
+    ServeCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();
