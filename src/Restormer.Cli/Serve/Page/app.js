@@ -2,6 +2,7 @@
 // The serve command's page: pick an image and a task, upload, poll the job, compare before/after, download.
 const $ = id => document.getElementById(id);
 const mb = bytes => (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
+const size = bytes => bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${mb(bytes)} MB`;
 let info = null;      // GET /api/tasks
 let file = null;      // the chosen File
 let jobId = null;     // the last job, deleted on the server when a new one starts
@@ -38,7 +39,7 @@ function taskRow(task) {
   const state = document.createElement('span');
   state.className = 'file' + (task.available ? ' ready' : '');
   state.textContent = task.available ? task.model : `missing: ${task.weightsFile}`;
-  label.append(radio, name, state, desc);
+  label.append(radio, name, desc, state);
   return label;
 }
 
@@ -50,15 +51,13 @@ async function loadTasks() {
     showError(`Cannot reach the server (${e.message}). Is "restormer serve" still running?`);
     return;
   }
-  const fieldset = $('tasks');
-  fieldset.querySelectorAll('p, label').forEach(n => n.remove());
-  info.tasks.forEach(task => fieldset.append(taskRow(task)));
+  $('task-list').replaceChildren(...info.tasks.map(taskRow));
   const first = document.querySelector('input[name=task]:not(:disabled)');
   if (first) first.checked = true;
   const missing = info.tasks.filter(t => !t.available);
   if (missing.length) {
     $('missing').hidden = false;
-    $('missing').textContent = `Missing weights: ${missing.map(t => t.weightsFile).join(', ')}. Put them into ${info.modelsFolder} ` +
+    $('missing').textContent = `To enable a missing task, put its weights file into ${info.modelsFolder} ` +
       `(links in the README, "Published weights") and reload this page.`;
   }
   if (!first) showError(`No model is installed: put a weights file such as motion_deblurring.pth into ${info.modelsFolder} and reload.`);
@@ -71,11 +70,11 @@ function chooseFile(chosen) {
   if (!chosen) return;
   showError('');
   if (info && chosen.size > info.maxUploadBytes) {
-    showError(`${chosen.name} is ${mb(chosen.size)} MB; this server accepts up to ${mb(info.maxUploadBytes)} MB.`);
+    showError(`${chosen.name} is ${size(chosen.size)}; this server accepts up to ${mb(info.maxUploadBytes)} MB (restormer serve --max-upload-mb).`);
     return;
   }
   file = chosen;
-  $('file-name').textContent = `${chosen.name} (${mb(chosen.size)} MB)`;
+  $('file-name').textContent = `${chosen.name} (${size(chosen.size)})`;
   updateButton(false);
 }
 
@@ -95,7 +94,8 @@ function describe(job) {
 async function restore() {
   showError('');
   updateButton(true);
-  $('result').hidden = true;
+  $('compare').hidden = $('result-row').hidden = true;
+  $('placeholder').hidden = false;
   if (jobId) fetch(`/api/jobs/${jobId}`, { method: 'DELETE' }).catch(() => {});
   const form = new FormData();
   form.append('image', file);
@@ -130,7 +130,15 @@ function showResult(job) {
   $('download').href = `${job.resultUrl}?download=true`;
   $('download').download = job.resultFileName;
   $('result-info').textContent = `${job.fileName} · ${job.width}×${job.height} · ${job.task}`;
-  $('result').hidden = false;
+  $('placeholder').hidden = true;
+  $('compare').hidden = $('result-row').hidden = false;
+  $('result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+}
+
+// Keep the whole image in view: at most 75% of the window's height, whatever its shape.
+function fitCompare() {
+  const image = $('before');
+  if (image.naturalWidth) $('compare').style.maxWidth = `calc(75vh * ${image.naturalWidth / image.naturalHeight})`;
 }
 
 function setUp() {
@@ -140,6 +148,7 @@ function setUp() {
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', e => { e.preventDefault(); drop.classList.remove('over'); chooseFile(e.dataTransfer.files[0]); });
   $('restore').addEventListener('click', restore);
+  $('before').addEventListener('load', fitCompare);
   $('slider').addEventListener('input', e => $('compare').style.setProperty('--pos', `${e.target.value}%`));
   loadTasks();
 }
