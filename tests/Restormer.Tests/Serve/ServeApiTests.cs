@@ -61,6 +61,25 @@ public class ServeApiTests
     }
 
     [Fact]
+    public async Task BrokenWeightsFailTheJobAndAreReadAgainOnceReplaced()
+    {
+        await using var test = await ServeTestServer.StartAsync();
+        var weights = Path.Combine(test.ModelsFolder, "motion_deblurring.pth");
+        File.WriteAllText(weights, "not a checkpoint");
+        var photo = ServeTestServer.SmallPhoto(24, 16);
+        var failed = await test.WaitUntilFinishedAsync((await test.AcceptedAsync(photo)).GetProperty("id").GetString()!);
+        Assert.Equal("failed", failed.GetProperty("state").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(failed.GetProperty("error").GetString()));
+        Assert.Empty(test.Server.Models.LoadedPaths);
+
+        // Replaced by renaming, as 'models fetch' does.
+        File.Copy(ServeTestServer.TinyWeights, weights + ".new");
+        File.Move(weights + ".new", weights, overwrite: true);
+        var done = await test.WaitUntilFinishedAsync((await test.AcceptedAsync(photo)).GetProperty("id").GetString()!);
+        Assert.Equal("done", done.GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task TaskListSaysWhichWeightsArePresentAndWhatToPutWhere()
     {
         await using var test = await ServeTestServer.StartAsync();
