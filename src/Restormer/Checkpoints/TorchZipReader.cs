@@ -81,9 +81,20 @@ internal sealed class TorchZipReader : PickleReader.IHost, IDisposable
 
     Tensor ReadStorage(StorageRef storage, long[] shape)
     {
-        using var stream = _storages[storage.Key].Entry.Open();
-        return TensorBytes.Read(stream, shape, storage.DType.Type);
+        var entry = _storages[storage.Key].Entry;
+        using var stream = entry.Open();
+        var tensor = TensorBytes.Read(stream, shape, storage.DType.Type);
+        uint crc = 0;
+        TensorBytes.ForEachChunk(tensor, chunk => crc = Crc32.Append(crc, chunk));
+        if (crc == entry.Crc32)
+            return tensor;
+        tensor.Dispose();
+        throw ChecksumMismatch(entry);
     }
+
+    /// <summary>ZipArchive does not verify checksums; PyTorch does, and a damaged download must not load as wrong weights.</summary>
+    CheckpointException ChecksumMismatch(ZipArchiveEntry entry) =>
+        CheckpointException.Corrupt(_file, $"the checksum of '{entry.FullName}' does not match its content");
 
     public object FindClass(string module, string name) => $"{module}.{name}" switch
     {
@@ -146,6 +157,6 @@ internal sealed class TorchZipReader : PickleReader.IHost, IDisposable
         var bytes = new byte[entry.Length];
         using var stream = entry.Open();
         stream.ReadExactly(bytes);
-        return bytes;
+        return Crc32.Append(0, bytes) == entry.Crc32 ? bytes : throw ChecksumMismatch(entry);
     }
 }

@@ -1,10 +1,12 @@
+using System.IO.Compression;
+using System.Text;
 using Restormer.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Restormer.Tests.Checkpoints;
 
-/// <summary>Fixture paths and comparisons shared by the checkpoint tests.</summary>
+/// <summary>Fixture paths, hand-built checkpoint files and comparisons shared by the checkpoint tests.</summary>
 static class CheckpointTestFiles
 {
     public static readonly string[] FixtureCases =
@@ -12,7 +14,7 @@ static class CheckpointTestFiles
 
     public static string Fixture(string name) => Path.Combine(TestPaths.Parity, name + ".pth");
 
-    /// <summary>Same dtype, shape and bytes, CPU and contiguous.</summary>
+    /// <summary>Same dtype, shape and bytes, and a contiguous CPU tensor.</summary>
     public static void AssertSame(Tensor expected, Tensor actual, string name)
     {
         Assert.True(actual.device_type == DeviceType.CPU && actual.is_contiguous(), $"{name}: not a contiguous CPU tensor");
@@ -27,4 +29,113 @@ static class CheckpointTestFiles
         foreach (var tensor in tensors.Values)
             tensor.Dispose();
     }
+
+    /// <summary>Loading fails with a CheckpointException whose message names the file and contains each phrase.</summary>
+    public static CheckpointException AssertLoadFails(string path, params string[] phrases)
+    {
+        var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
+        Assert.Contains($"'{path}'", error.Message);
+        foreach (var phrase in phrases)
+            Assert.Contains(phrase, error.Message);
+        return error;
+    }
+
+    /// <summary>Writes a zip with ZipArchive (uncompressed), independently of the library's writer.</summary>
+    public static void WriteZip(string path, IEnumerable<(string Name, byte[] Data)> entries, CompressionLevel level = CompressionLevel.NoCompression)
+    {
+        using var zip = new ZipArchive(File.Create(path), ZipArchiveMode.Create);
+        foreach (var (name, data) in entries)
+        {
+            using var stream = zip.CreateEntry(name, level).Open();
+            stream.Write(data);
+        }
+    }
+
+    /// <summary>A torch-layout zip around a hand-built pickle; storage "k" holds the given float32 values.</summary>
+    public static string TorchZip(byte[] pickle, params (string Key, float[] Values)[] storages)
+    {
+        var path = Path.Combine(TestPaths.NewTempDir(), "hand.pth");
+        WriteZip(path, [("archive/data.pkl", pickle), .. storages.Select(s => ($"archive/data/{s.Key}", Floats(s.Values))), ("archive/version", "3\n"u8.ToArray())]);
+        return path;
+    }
+
+    public static List<(string Name, byte[] Data)> ReadZip(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        return zip.Entries.Select(e =>
+        {
+            using var stream = e.Open();
+            var data = new byte[e.Length];
+            stream.ReadExactly(data);
+            return (e.FullName, data);
+        }).ToList();
+    }
+
+    public static byte[] Floats(params float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
+
+    public static float[] Values(Tensor tensor) => tensor.data<float>().ToArray();
+}
+
+/// <summary>Builds pickles opcode by opcode, including ones torch.save would never write.</summary>
+sealed class PickleBuilder
+{
+    readonly List<byte> _bytes = [0x80, 2];
+
+    public PickleBuilder Op(params byte[] ops)
+    {
+        _bytes.AddRange(ops);
+        return this;
+    }
+
+    public PickleBuilder Op(char op) => Op((byte)op);
+
+    /// <summary>BINUNICODE.</summary>
+    public PickleBuilder Str(string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        return Op((byte)'X').Op(BitConverter.GetBytes(bytes.Length)).Op(bytes);
+    }
+
+    /// <summary>BININT1 for small values, else LONG1 with 8 bytes.</summary>
+    public PickleBuilder Int(long value) => value is >= 0 and < 256 ? Op((byte)'K', (byte)value) : Op(0x8a, 8).Op(BitConverter.GetBytes(value));
+
+    public PickleBuilder Global(string module, string name) => Op((byte)'c').Op(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
+
+    public PickleBuilder OrderedDict() => Global("collections", "OrderedDict").Op(')').Op('R');
+
+    /// <summary>A _rebuild_tensor_v2 call on persistent storage <paramref name="key"/>, as torch.save writes it.</summary>
+    public PickleBuilder Tensor(string key, long numel, long offset, long[] size, long[] stride, string storageClass = "FloatStorage")
+    {
+        Global("torch._utils", "_rebuild_tensor_v2").Op('(');
+        Op('(').Str("storage").Global("torch", storageClass).Str(key).Str("cpu").Int(numel).Op('t').Op('Q');
+        Int(offset).Op('(');
+        foreach (var s in size)
+            Int(s);
+        Op('t').Op('(');
+        foreach (var s in stride)
+            Int(s);
+        return Op('t').Op(0x89).OrderedDict().Op('t').Op('R');
+    }
+
+    /// <summary>{outerKey: OrderedDict(entries)} with the state_dict's _metadata BUILD, or a bare OrderedDict when outerKey is null.</summary>
+    public static byte[] StateDict(string? outerKey, params (string Name, Action<PickleBuilder> Value)[] entries)
+    {
+        var p = new PickleBuilder();
+        if (outerKey != null)
+            p.Op('}').Str(outerKey);
+        p.OrderedDict().Op('(');
+        foreach (var (name, value) in entries)
+        {
+            p.Str(name);
+            value(p);
+        }
+        p.Op('u').Op('}').Str("_metadata").OrderedDict().Str("").Op('}').Str("version").Int(1).Op('s').Op('s').Op('s').Op('b');
+        if (outerKey != null)
+            p.Op('s');
+        return p.Stop();
+    }
+
+    public byte[] Stop() => [.. _bytes, (byte)'.'];
+
+    public byte[] Bytes => [.. _bytes];
 }
