@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Buffers.Binary;
 using System.Text.Json;
 using Restormer.Checkpoints;
 using TorchSharp;
@@ -102,19 +101,10 @@ public class CheckpointPthTests
     {
         var path = Path.Combine(TestPaths.NewTempDir(), "w.pth");
         CheckpointFile.SavePth(path, [new("a", ones(3)), new("b", zeros(5, 5))]);
-        var file = File.ReadAllBytes(path);
-        var names = new List<string>();
-        for (var at = 0; BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at)) == 0x04034b50;)
-        {
-            var method = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at + 8));
-            var size = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(at + 18));
-            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at + 26)), extra = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at + 28));
-            var dataStart = at + 30 + nameLength + extra;
-            names.Add(System.Text.Encoding.UTF8.GetString(file, at + 30, nameLength));
-            Assert.Equal(0, method); // stored
-            Assert.Equal(0, dataStart % 64);
-            at = dataStart + size;
-        }
+        var records = LocalRecords(File.ReadAllBytes(path));
+        Assert.All(records, r => Assert.Equal(0, r.Method)); // stored
+        Assert.All(records, r => Assert.Equal(0, r.DataAt % 64));
+        var names = records.Select(r => r.Name);
         Assert.Equal(["archive/data.pkl", "archive/byteorder", "archive/data/0", "archive/data/1", "archive/version"], names);
         var entries = ReadZip(path).ToDictionary(e => e.Name, e => e.Data);
         Assert.Equal("little"u8.ToArray(), entries["archive/byteorder"]);

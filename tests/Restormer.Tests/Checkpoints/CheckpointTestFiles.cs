@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using Restormer.Checkpoints;
@@ -69,6 +70,27 @@ static class CheckpointTestFiles
             stream.ReadExactly(data);
             return (e.FullName, data);
         }).ToList();
+    }
+
+    /// <summary>
+    /// The zip's records as its central directory lists them (PyTorch's writer leaves sizes out of the local headers),
+    /// with where each record's data starts. Assumes no zip comment and no zip64, as in the small files tested here.
+    /// </summary>
+    public static List<(string Name, int HeaderAt, int DataAt, int Size, int Method)> LocalRecords(byte[] file)
+    {
+        var end = file.Length - 22;
+        Assert.Equal(0x06054b50u, BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(end)));
+        int U16(int offset) => BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(offset));
+        int I32(int offset) => BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(offset));
+        var records = new List<(string, int, int, int, int)>();
+        for (int at = I32(end + 16), i = 0; i < U16(end + 10); i++)
+        {
+            var headerAt = I32(at + 42);
+            var dataAt = headerAt + 30 + U16(headerAt + 26) + U16(headerAt + 28);
+            records.Add((Encoding.UTF8.GetString(file, at + 46, U16(at + 28)), headerAt, dataAt, I32(at + 20), U16(at + 10)));
+            at += 46 + U16(at + 28) + U16(at + 30) + U16(at + 32);
+        }
+        return records;
     }
 
     public static byte[] Floats(params float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
