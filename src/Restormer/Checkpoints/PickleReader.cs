@@ -15,8 +15,8 @@ internal sealed class PickleReader
     /// <summary>Largest pickle accepted; a state_dict's pickle is a few hundred bytes per tensor.</summary>
     public const int MaxBytes = 64 << 20;
     // Bounds on what a hostile pickle can make us allocate: values built (each opcode builds at most one), memo
-    // entries, MARK nesting and GLOBAL name length. A Restormer state_dict builds about 25 values per tensor.
-    const int MaxValues = 1 << 22, MaxMemo = 1 << 22, MaxMarkDepth = 1000, MaxGlobalName = 512;
+    // entries, MARK nesting and GLOBAL name length. A state_dict takes about 25 values and 11 memo entries per tensor.
+    const int MaxValues = 1 << 22, MaxMemo = 1 << 20, MaxMarkDepth = 1000, MaxGlobalName = 512;
 
     /// <summary>The policy half of unpickling: which globals exist and what calling them or a persistent id means.</summary>
     public interface IHost

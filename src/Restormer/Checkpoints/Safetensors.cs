@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using static TorchSharp.torch;
 
 namespace Restormer.Checkpoints;
@@ -100,6 +101,8 @@ internal static class Safetensors
             throw CheckpointException.Corrupt(file, $"its safetensors header claims {length} bytes, more than the file or the {MaxHeaderBytes}-byte limit allows");
         var header = new byte[length];
         stream.ReadExactly(header);
+        if (!Utf8.IsValid(header)) // JsonDocument checks this only when a string is read, and then throws InvalidOperationException
+            throw CheckpointException.Corrupt(file, "its safetensors header is not valid UTF-8");
         var entries = new List<Entry>();
         var metadata = new Dictionary<string, string>();
         try

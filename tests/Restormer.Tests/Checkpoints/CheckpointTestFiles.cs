@@ -109,7 +109,7 @@ sealed class PickleBuilder
         return this;
     }
 
-    public PickleBuilder Op(char op) => Op((byte)op);
+    public PickleBuilder Op(char op, params byte[] args) => Op((byte)op).Op(args);
 
     /// <summary>BINUNICODE.</summary>
     public PickleBuilder Str(string value)
