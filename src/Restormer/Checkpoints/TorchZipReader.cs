@@ -69,9 +69,9 @@ internal sealed class TorchZipReader : PickleReader.IHost, IDisposable
     /// </summary>
     public Tensor Materialize(TensorRef tensor)
     {
+        if (tensor.Bytes > _storageBytes - _materialisedBytes) // not a sum, which a 2^63-byte view could overflow
+            throw CheckpointException.Corrupt(_file, "its tensors together hold more bytes than the file stores (views that repeat or share elements are not supported)");
         _materialisedBytes += tensor.Bytes;
-        if (_materialisedBytes > _storageBytes)
-            throw CheckpointException.Corrupt(_file, "its tensors are views that together hold more bytes than the file stores");
         if (tensor.IsWholeStorage)
             return ReadStorage(tensor.Storage, tensor.Shape);
         using var storage = ReadStorage(tensor.Storage, [tensor.Storage.Numel]);
