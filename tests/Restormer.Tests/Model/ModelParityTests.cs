@@ -6,13 +6,7 @@ namespace Restormer.Tests.Model;
 /// <summary>The port against outputs of the reference PyTorch implementation (max abs error ≤ 1e-4 per element).</summary>
 public class ModelParityTests
 {
-    private static IReadOnlyDictionary<string, Tensor> ReadState(string path)
-    {
-        var top = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(path);
-        var state = new Dictionary<string, Tensor>();
-        foreach (System.Collections.DictionaryEntry e in (System.Collections.IDictionary)top["params"]!) state[(string)e.Key] = (Tensor)e.Value!;
-        return state;
-    }
+    private static IReadOnlyDictionary<string, Tensor> ReadState(string path) => Restormer.Checkpoints.CheckpointFile.Load(path);
 
     [Theory]
     [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
