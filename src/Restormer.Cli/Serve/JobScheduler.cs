@@ -47,14 +47,18 @@ public sealed class JobScheduler : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
         var lane = LaneFor(job.WeightsPath);
+        jobs[job.Id] = job; // before the worker can see it: a finished job that is not listed gets its files deleted
         lock (lane)
         {
             job.Ticket = lane.Issued + 1;
-            if (!lane.Queue.Writer.TryWrite(job)) return false;
-            lane.Issued++;
+            if (lane.Queue.Writer.TryWrite(job))
+            {
+                lane.Issued++;
+                return true;
+            }
         }
-        jobs[job.Id] = job;
-        return true;
+        jobs.TryRemove(job.Id, out _);
+        return false;
     }
 
     /// <summary>Jobs ahead of <paramref name="job"/> in its model's queue (the running one included); 0 once it runs.</summary>
@@ -85,18 +89,11 @@ public sealed class JobScheduler : IAsyncDisposable
     }
 
     /// <summary>Forgets finished jobs that ended more than the lifetime before <paramref name="now"/> and deletes their files.</summary>
-    public int Sweep(DateTimeOffset now)
+    public void Sweep(DateTimeOffset now)
     {
-        int removed = 0;
         foreach (var job in jobs.Values)
-        {
             if (job.Finished is { } finished && now - finished > lifetime && jobs.TryRemove(job.Id, out _))
-            {
                 WorkFolder.DeleteJobFolder(job.Folder);
-                removed++;
-            }
-        }
-        return removed;
     }
 
     private async Task SweepPeriodically(TimeSpan interval, CancellationToken token)

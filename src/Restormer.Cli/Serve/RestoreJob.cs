@@ -56,8 +56,6 @@ public sealed class RestoreJob : IProgress<double>
     public double Progress => Volatile.Read(ref progress);
     /// <summary>Why the job failed, for the page.</summary>
     public string? Error { get; private set; }
-    /// <summary>When the job was accepted.</summary>
-    public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
     /// <summary>When it started running.</summary>
     public DateTimeOffset? Started { get; private set; }
     /// <summary>When it ended (done, failed or cancelled); its files are kept for the result lifetime after this.</summary>

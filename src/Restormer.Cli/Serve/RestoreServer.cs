@@ -82,7 +82,9 @@ public sealed class RestoreServer : IAsyncDisposable
             throw new ArgumentException($"--host must be an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost, got '{options.Host}'.");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        if (logWarnings) builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // Warnings and request errors to the console; a failed start is reported by StartAsync's exception instead.
+        if (logWarnings)
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         // A page bound to loopback answers only to loopback names, so a web site cannot reach it by DNS rebinding.
         builder.Services.AddHostFiltering(filter => filter.AllowedHosts = IsLoopback(host) ? ["localhost", "127.0.0.1", "[::1]"] : ["*"]);
         builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{options.Port}");
