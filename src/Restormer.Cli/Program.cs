@@ -9,6 +9,8 @@ Command[] commands =
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
     TestCommand.Create(),
+    TrainCommand.Create(),
+    GeneratePatchesCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();
