@@ -9,6 +9,8 @@ Command[] commands =
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
     TestCommand.Create(),
+    TrainCommand.Create(),
+    GeneratePatchesCommand.Create(),
     ServeCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
