@@ -4,10 +4,14 @@ using Restormer.Cli.Commands;
 var root = new RootCommand("Restormer for .NET: restore photographs (motion/defocus deblurring, deraining, denoising) with the Restormer network.");
 Command[] commands =
 [
+    RestoreCommand.Create(),
+    ModelsCommand.Create(),
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
+    TestCommand.Create(),
     TrainCommand.Create(),
     GeneratePatchesCommand.Create(),
+    ServeCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();

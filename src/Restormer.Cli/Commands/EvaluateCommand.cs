@@ -24,15 +24,14 @@ public static class EvaluateCommand
         {
             restored, reference, json, csv, crop, y,
         };
-        command.SetAction(parse => Run(parse, parse.GetRequiredValue(restored), parse.GetRequiredValue(reference),
-            parse.GetValue(json), parse.GetValue(csv), parse.GetValue(crop), parse.GetValue(y)));
+        command.SetAction(parse => Cli.Run(parse, cli => Run(cli, parse.GetRequiredValue(restored), parse.GetRequiredValue(reference),
+            parse.GetValue(json), parse.GetValue(csv), parse.GetValue(crop), parse.GetValue(y))));
         return command;
     }
 
-    static int Run(ParseResult parse, DirectoryInfo restored, DirectoryInfo reference, FileInfo? json, FileInfo? csv, int crop, bool y)
+    internal static int Run(Cli cli, DirectoryInfo restored, DirectoryInfo reference, FileInfo? json, FileInfo? csv, int crop, bool y)
     {
-        TextWriter output = parse.InvocationConfiguration.Output, error = parse.InvocationConfiguration.Error;
-        try
+        TextWriter output = cli.Out, error = cli.Err;
         {
             if (crop < 0) throw new ArgumentException($"--crop must be 0 or more, got {crop}.");
             var pairs = ImagePairs.FromFolders(restored.FullName, reference.FullName);
@@ -47,11 +46,6 @@ public static class EvaluateCommand
             foreach (var failed in report.Entries.Where(e => e.Error != null))
                 error.WriteLine($"error: {failed.Name}: {failed.Error}");
             return report.HasErrors ? 1 : 0;
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return 1;
         }
     }
 

@@ -1,3 +1,4 @@
+using Restormer.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,6 +95,42 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
             ? output.call(refined) + input
             : output.call(refined + skip_conv.call(inpEncLevel1));
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Builds the network a checkpoint describes (<see cref="ArchitectureInference"/>) and loads it strictly.
+    /// Any problem is a <see cref="CheckpointException"/> naming the file.
+    /// </summary>
+    public static RestormerNet FromCheckpoint(string path)
+    {
+        var state = CheckpointFile.Load(path);
+        try
+        {
+            RestormerConfig config;
+            try
+            {
+                config = ArchitectureInference.FromStateDict(state);
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException)
+            {
+                throw new CheckpointException(path, $"not a Restormer checkpoint ({e.Message})", "Pass the weights of a Restormer model (the published .pth files or ones trained with this tool)", e);
+            }
+            var model = new RestormerNet(config);
+            try
+            {
+                model.LoadStateDict(state);
+            }
+            catch (StateDictMismatchException e)
+            {
+                model.Dispose();
+                throw new CheckpointException(path, e.Message.TrimEnd('.'), "The file does not fit the architecture it describes: re-export it from the training run", e);
+            }
+            return model;
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+        }
     }
 
     /// <summary>

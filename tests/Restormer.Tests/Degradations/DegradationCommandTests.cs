@@ -56,6 +56,26 @@ public class DegradationCommandTests
     }
 
     [Fact]
+    public void AnOptionsFileDescribesThePipeline()
+    {
+        var options = Path.Combine(TestPaths.NewTempDir(), "blur.yml");
+        File.WriteAllText(options, "preset: motion_blur_with_mild_noise\nkernel_size: [7, 9]\n");
+        var output = Path.Combine(TestPaths.NewTempDir(), "pairs");
+        var (code, _, stderr) = Run("--input", SharpFolder(), "--output", output, "--options", options, "--save-kernels");
+        Assert.True(code == 0, stderr);
+        foreach (var kernel in Directory.GetFiles(Path.Combine(output, "kernels")))
+        {
+            using var image = Cv2.ImRead(kernel, ImreadModes.Unchanged);
+            Assert.InRange(image.Width, 7, 9);
+        }
+
+        File.WriteAllText(options, "kernel_size: [7, 8]\n");
+        var (badCode, _, badErr) = Run("--input", SharpFolder(), "--output", output, "--options", options);
+        Assert.Equal(2, badCode);
+        Assert.Contains("kernel_size", badErr);
+    }
+
+    [Fact]
     public void SameSeedReproducesTheOutputsAndKeeps16BitDepth()
     {
         var input = TestPaths.NewTempDir("restormer-degrade-in");

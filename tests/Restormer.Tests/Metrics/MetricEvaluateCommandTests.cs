@@ -95,7 +95,7 @@ public class MetricEvaluateCommandTests
         File.Copy(Path.Combine(TestPaths.Metrics, "ref_0.png"), Path.Combine(other, "unrelated.png"));
         var result = Run("--restored", restored, "--reference", other);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("error: No image in", result.Error);
     }
 
@@ -122,12 +122,12 @@ public class MetricEvaluateCommandTests
     {
         var (restored, reference, _) = FixtureFolders();
         var missing = Run("--restored", restored + "-missing", "--reference", reference);
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains($"error: The restored folder '{restored}-missing' does not exist.", missing.Error);
 
         File.Copy(Path.Combine(restored, "img0.png"), Path.Combine(restored, "img0.jpg"));
         var ambiguous = Run("--restored", restored, "--reference", reference);
-        Assert.Equal(1, ambiguous.ExitCode);
+        Assert.Equal(2, ambiguous.ExitCode);
         Assert.Contains("several images named 'img0' (img0.jpg, img0.png)", ambiguous.Error);
     }
 
@@ -151,7 +151,7 @@ public class MetricEvaluateCommandTests
     {
         var (restored, reference, _) = FixtureFolders();
         var result = Run("--restored", restored, "--reference", reference, "--crop", "-2");
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("error: --crop must be 0 or more, got -2.", result.Error);
     }
 }

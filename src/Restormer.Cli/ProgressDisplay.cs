@@ -1,0 +1,39 @@
+using Spectre.Console;
+
+namespace Restormer.Cli;
+
+/// <summary>
+/// A progress bar on an interactive terminal, plain lines otherwise (logs, CI, pipes), so long runs always show
+/// where they are without flooding redirected output with redraws.
+/// </summary>
+public sealed class ProgressDisplay
+{
+    private readonly ProgressTask? task;
+    private readonly Cli cli;
+
+    private ProgressDisplay(Cli cli, ProgressTask? task) => (this.cli, this.task) = (cli, task);
+
+    /// <summary>Runs <paramref name="body"/> with a display whose bar goes from 0 to <paramref name="total"/>.</summary>
+    public static void Run(Cli cli, string title, double total, Action<ProgressDisplay> body)
+    {
+        if (!cli.Interactive || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            body(new ProgressDisplay(cli, null));
+            return;
+        }
+        AnsiConsole.Progress().AutoClear(true).HideCompleted(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context => body(new ProgressDisplay(cli, context.AddTask(Markup.Escape(title), maxValue: total))));
+    }
+
+    public string Description { set { if (task != null) task.Description = Markup.Escape(value); } }
+
+    public double Value { set { if (task != null) task.Value = value; } }
+
+    /// <summary>A permanent line above the bar (or a plain line when not interactive).</summary>
+    public void Line(string text)
+    {
+        if (task != null) AnsiConsole.MarkupLine(Markup.Escape(text));
+        else cli.Info(text);
+    }
+}

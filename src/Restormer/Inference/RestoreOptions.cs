@@ -1,0 +1,29 @@
+namespace Restormer.Inference;
+
+/// <summary>
+/// How an image is pushed through the network. None of these change the result except <see cref="TileSize"/> (tile
+/// seams are averaged, as in the reference demo); the defaults suit a desktop CPU.
+/// </summary>
+public sealed record RestoreOptions
+{
+    /// <summary>
+    /// Tile side in pixels (a multiple of 8), as the reference demo's <c>--tile</c>. Null: the whole image at once when
+    /// it fits <see cref="MemoryBudgetBytes"/>, else the largest tile that does.
+    /// </summary>
+    public int? TileSize { get; init; }
+
+    /// <summary>Overlap between neighbouring tiles (reference <c>--tile_overlap</c>); overlapping outputs are averaged.</summary>
+    public int TileOverlap { get; init; } = 32;
+
+    /// <summary>Memory the network's activations may use; larger images are tiled automatically to stay below it.</summary>
+    public long MemoryBudgetBytes { get; init; } = 2L << 30;
+
+    /// <summary><c>cpu</c> or <c>cuda</c> (<c>cuda:N</c>); CUDA needs a TorchSharp CUDA runtime package.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>
+    /// Intra-op threads for the network; null keeps libtorch's default (one per core). libtorch has one thread pool per
+    /// process, so this setting applies to every <see cref="Restorer"/> in the process.
+    /// </summary>
+    public int? Threads { get; init; }
+}
