@@ -22,13 +22,13 @@ public static class GeneratePatchesCommand
         var workers = new Option<int>("--workers") { Description = "Pairs processed in parallel (default: one per core)." };
         var command = new Command("generate-patches", "Cut full-resolution training pairs into overlapping patches; patches already written are kept.");
         foreach (var option in new Option[] { input, target, output, size, overlap, center, workers }) command.Options.Add(option);
-        command.SetAction(parse => TrainCommand.Guard(parse, (stdout, _) =>
+        command.SetAction(parse => Cli.Run(parse, cli =>
         {
             var watch = Stopwatch.StartNew();
             var report = PatchGenerator.Generate(parse.GetValue(input)!, parse.GetValue(target)!, parse.GetValue(output)!,
                 parse.GetValue(size), parse.GetValue(overlap), parse.GetValue(center), parse.GetValue(workers));
-            stdout.WriteLine($"{report.Pairs} pair(s): {report.PatchesWritten} patch pair(s) written, {report.PatchesSkipped} already there, " +
-                             $"in {watch.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(parse.GetValue(output)!)}");
+            cli.Info($"{report.Pairs} pair(s): {report.PatchesWritten} patch pair(s) written, {report.PatchesSkipped} already there, " +
+                     $"in {watch.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(parse.GetValue(output)!)}");
             return 0;
         }));
         return command;

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Restormer.Checkpoints;
-using Restormer.Model;
 using Restormer.Training;
 using Restormer.Training.Options;
 
@@ -26,44 +24,26 @@ public static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the network (default: one per core)." };
         var command = new Command("train", "Train or fine-tune a Restormer model from a basicsr option file.");
         foreach (var option in new Option[] { opt, resume, fresh, experiments, threads }) command.Options.Add(option);
-        command.SetAction(parse => Guard(parse, (stdout, _) => Run(stdout, parse.GetValue(opt)!, parse.GetValue(resume),
+        command.SetAction(parse => Cli.Run(parse, cli => Run(cli, parse.GetValue(opt)!, parse.GetValue(resume),
             parse.GetValue(fresh), parse.GetValue(experiments)!, parse.GetValue(threads))));
         return command;
     }
 
-    /// <summary>
-    /// Runs a command body with the invocation's writers, turning errors a user can cause (bad option file, missing
-    /// data, unreadable checkpoint) into one <c>error: …</c> line on stderr and exit code 2.
-    /// </summary>
-    internal static int Guard(ParseResult parse, Func<TextWriter, TextWriter, int> body)
-    {
-        var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        try
-        {
-            return body(stdout, stderr);
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException
-                                   or CheckpointException or StateDictMismatchException or OperationCanceledException)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return e is OperationCanceledException ? 130 : 2;
-        }
-    }
-
-    private static int Run(TextWriter stdout, string optionFile, string? resume, bool fresh, string experiments, int? threads)
+    private static int Run(Cli cli, string optionFile, string? resume, bool fresh, string experiments, int? threads)
     {
         if (threads is { } count)
             TorchSharp.torch.set_num_threads(count);
         var options = TrainingOptions.Load(optionFile);
         using var stop = new CancellationTokenSource();
-        using var interrupt = new InterruptHandler(stop, stdout);
-        var status = new StatusLine(stdout);
+        using var interrupt = new InterruptHandler(stop, cli.Out);
+        var status = new StatusLine(cli);
         var settings = new TrainerSettings
         {
             ResumeState = resume,
             AutoResume = !fresh,
             ExperimentsRoot = experiments,
             Echo = status.Line,
+            EchoWarning = status.Warning,
             OnIteration = p => status.Show(Describe(p)),
         };
         TrainingResult result;
@@ -84,9 +64,10 @@ public static class TrainCommand
     /// On a terminal, a status line redrawn in place (at most a few times a second) below the log lines; when the
     /// output is redirected only the log lines are written, which carry the same figures every <c>print_freq</c>.
     /// </summary>
-    private sealed class StatusLine(TextWriter output)
+    private sealed class StatusLine(Cli cli)
     {
-        private readonly bool live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        private readonly TextWriter output = cli.Out;
+        private readonly bool live = cli.Interactive;
         private readonly Stopwatch sinceDrawn = Stopwatch.StartNew();
         private readonly Lock gate = new();
         private int width;
@@ -104,14 +85,18 @@ public static class TrainCommand
             }
         }
 
-        public void Line(string text)
+        public void Line(string text) => Write(() => output.WriteLine(text));
+
+        public void Warning(string text) => Write(() => cli.Warn(text));
+
+        private void Write(Action write)
         {
             lock (gate)
             {
                 if (width > 0)
                     output.Write("\r" + new string(' ', width) + "\r");
                 width = 0;
-                output.WriteLine(text);
+                write();
             }
         }
     }

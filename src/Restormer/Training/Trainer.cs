@@ -19,8 +19,10 @@ public sealed record TrainerSettings
     public bool AutoResume { get; init; } = true;
     /// <summary>The folder experiments go to (relative paths from the current folder).</summary>
     public string ExperimentsRoot { get; init; } = "experiments";
-    /// <summary>Receives every log message (e.g. to print it).</summary>
+    /// <summary>Receives every informational log message (e.g. to print it).</summary>
     public Action<string>? Echo { get; init; }
+    /// <summary>Receives every warning (unknown options, skipped weights, CPU fallback).</summary>
+    public Action<string>? EchoWarning { get; init; }
     /// <summary>Called after every iteration (e.g. to draw a progress line).</summary>
     public Action<TrainingProgress>? OnIteration { get; init; }
 }
@@ -82,7 +84,7 @@ public sealed class Trainer : IDisposable
             throw new FileNotFoundException($"Training state '{resume}' does not exist; pass a training_states/<iter>.state file to --resume.", resume);
         var archived = resume is null ? layout.ArchiveExisting() : null;
         layout.Create();
-        log = new TrainingLog(layout.NewLogFile(options.Name), layout.MetricsFile, settings.Echo);
+        log = new TrainingLog(layout.NewLogFile(options.Name), layout.MetricsFile, settings.Echo, settings.EchoWarning);
         try
         {
             foreach (var warning in options.Warnings)

@@ -12,15 +12,19 @@ public sealed class TrainingLog : IDisposable
 {
     readonly StreamWriter text;
     readonly StreamWriter metrics;
-    readonly Action<string>? echo;
+    readonly Action<string>? echo, echoWarning;
     readonly Lock gate = new();
 
-    /// <summary>Opens (appending) <paramref name="logFile"/> and <paramref name="metricsFile"/>; <paramref name="echo"/> also receives every message.</summary>
-    public TrainingLog(string logFile, string metricsFile, Action<string>? echo)
+    /// <summary>
+    /// Opens (appending) <paramref name="logFile"/> and <paramref name="metricsFile"/>; <paramref name="echo"/> and
+    /// <paramref name="echoWarning"/> also receive the informational messages and the warnings.
+    /// </summary>
+    public TrainingLog(string logFile, string metricsFile, Action<string>? echo, Action<string>? echoWarning)
     {
         text = Open(logFile);
         metrics = Open(metricsFile);
         this.echo = echo;
+        this.echoWarning = echoWarning;
         LogFile = logFile;
     }
 
@@ -28,13 +32,13 @@ public sealed class TrainingLog : IDisposable
     public string LogFile { get; }
 
     /// <summary>Logs an informational message.</summary>
-    public void Info(string message) => Write("INFO", message);
+    public void Info(string message) => Write("INFO", message, echo);
 
     /// <summary>Logs a warning.</summary>
-    public void Warn(string message) => Write("WARNING", message);
+    public void Warn(string message) => Write("WARNING", message, echoWarning);
 
     /// <summary>Writes a long informational message (e.g. the whole option file) to the log file only.</summary>
-    public void Detail(string message) => Write("INFO", message, echoed: false);
+    public void Detail(string message) => Write("INFO", message, null);
 
     /// <summary>Appends one record to the metrics file.</summary>
     public void Record(IReadOnlyDictionary<string, object> values)
@@ -44,13 +48,12 @@ public sealed class TrainingLog : IDisposable
             metrics.WriteLine(line);
     }
 
-    void Write(string level, string message, bool echoed = true)
+    void Write(string level, string message, Action<string>? echoTo)
     {
         var stamp = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss,fff", CultureInfo.InvariantCulture);
         lock (gate)
             text.WriteLine($"{stamp} {level}: {message}");
-        if (echoed)
-            echo?.Invoke(level == "INFO" ? message : $"warning: {message}");
+        echoTo?.Invoke(message);
     }
 
     static StreamWriter Open(string path) =>

@@ -54,8 +54,8 @@ public class TrainingCommandTests
         var (code, stdout, stderr) = Invoke("train", "--opt", options, "--experiments-dir", experiments);
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("warning:", stdout);
-        Assert.Contains("'datasets.train.unknown_key'", stdout);
+        Assert.Contains("warning: ", stderr);
+        Assert.Contains("'datasets.train.unknown_key'", stderr);
         Assert.Contains("iter:        2", stdout);
         Assert.Contains("it/s", stdout);
         Assert.Contains("Finished at iteration 2", stdout);

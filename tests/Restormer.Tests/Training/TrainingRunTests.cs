@@ -201,7 +201,7 @@ public class TrainingRunTests
 
         var lenient = Parse(Options(data, 1, extraRoot: path.Replace("true", "false"), network: wider), data);
         var messages = new List<string>();
-        using var partial = new Trainer(lenient, new TrainerSettings { ExperimentsRoot = Path.Combine(data, "fourth"), Echo = messages.Add });
+        using var partial = new Trainer(lenient, new TrainerSettings { ExperimentsRoot = Path.Combine(data, "fourth"), EchoWarning = messages.Add });
         Assert.Contains(messages, m => m.Contains("latent.1.") && m.Contains("keeps its initial value"));
     }
 

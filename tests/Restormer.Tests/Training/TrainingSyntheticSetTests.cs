@@ -8,11 +8,21 @@ public class TrainingSyntheticSetTests
 {
     static readonly string ExampleOptions = Path.Combine(TestPaths.RepoRoot, "options", "MotionDeblur_Compact_Synthetic.yml");
 
+    [Theory]
+    [InlineData("MotionDeblur_Compact_Synthetic.yml")]
+    [InlineData("MotionDeblur_Compact_Default.yml")]
+    public void ShippedTrainingOptionFilesParseWithoutWarnings(string file)
+    {
+        var options = TrainingOptions.Load(Path.Combine(TestPaths.RepoRoot, "options", file));
+        Assert.True(options.Warnings.Count == 0, string.Join("\n", options.Warnings));
+        Assert.IsType<SyntheticPairSet.Spec>(options.TrainSet.Source);
+        Assert.NotNull(options.Validation);
+    }
+
     [Fact]
     public void ExampleOptionFileDescribesTheCompactModelOnSyntheticPairs()
     {
         var options = TrainingOptions.Load(ExampleOptions);
-        Assert.True(options.Warnings.Count == 0, string.Join("\n", options.Warnings));
         Assert.Equal((24, 2), (options.Network.Dim, options.Network.NumRefinementBlocks));
         Assert.Equal([2, 3, 3, 4], options.Network.NumBlocks);
         var train = Assert.IsType<SyntheticPairSet.Spec>(options.TrainSet.Source);
