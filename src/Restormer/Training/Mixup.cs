@@ -1,4 +1,4 @@
-using Restormer.Training.Data;
+using Restormer.Degradations;
 using Restormer.Training.Options;
 using static TorchSharp.torch;
 
@@ -52,7 +52,7 @@ public static class Mixup
             double x, v;
             do
             {
-                x = GaussianRandom.Next(rng);
+                x = rng.NextGaussian();
                 v = 1 + c * x;
             } while (v <= 0);
             v = v * v * v;

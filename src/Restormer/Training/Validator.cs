@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using Restormer.IO;
+using Restormer.Imaging;
 using Restormer.Metrics;
 using Restormer.Training.Data;
 using Restormer.Training.Options;
@@ -94,8 +95,8 @@ public sealed class Validator
             var (a, b) = (restored.Crop(metric.CropBorder), target.Crop(metric.CropBorder));
             return Psnr.UnitRange(a.Data, b.Data);
         }
-        using var restoredImage = restored.ToBgr8();
-        using var targetImage = target.ToBgr8();
+        using var restoredImage = ToBgr8(restored);
+        using var targetImage = ToBgr8(target);
         var x = MetricImage.FromMat(restoredImage);
         var y = MetricImage.FromMat(targetImage);
         return metric.Type == "calculate_psnr"
@@ -103,10 +104,17 @@ public sealed class Validator
             : Ssim.Compute3D(x, y, metric.CropBorder, metric.TestYChannel);
     }
 
+    // As the reference's tensor2img: clamp to [0,1], ×255, round half to even, BGR.
+    static Mat ToBgr8(PlanarImage image)
+    {
+        using var chw = tensor(image.Data, [image.Channels, image.Height, image.Width]);
+        return ImageTensor.ToMat(chw, bitDepth: 8);
+    }
+
     static void SaveImage(PlanarImage image, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bgr = image.ToBgr8();
+        using var bgr = ToBgr8(image);
         AtomicFile.Write(path, (string temporary) =>
         {
             if (!Cv2.ImWrite(temporary, bgr))

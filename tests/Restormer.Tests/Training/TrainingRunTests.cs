@@ -168,6 +168,7 @@ public class TrainingRunTests
             val:
               window_size: 8
               val_freq: 2
+              save_img: true
               metrics:
                 psnr: {type: calculate_psnr, crop_border: 0, test_y_channel: false}
                 ssim: {type: calculate_ssim, crop_border: 0, test_y_channel: false}
@@ -180,6 +181,8 @@ public class TrainingRunTests
         Assert.InRange(scores["ssim"], -1, 1);
         var record = File.ReadAllLines(Path.Combine(data, "experiments", "tiny", "metrics.jsonl")).Last();
         Assert.Contains("\"val_psnr\"", record);
+        using var saved = Cv2.ImRead(Path.Combine(data, "experiments", "tiny", "visualization", "i0", "i0_2.png"));
+        Assert.Equal((20, 20), (saved.Rows, saved.Cols));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using OpenCvSharp;
+using Restormer.Degradations;
 using Restormer.Training.Options;
 
 namespace Restormer.Training.Data;
@@ -33,16 +33,10 @@ public sealed class GaussianNoiseSet : IPairedImageSet, IPatchDegradation
         var gt = ImageFiles.Read(files[index], grayscale: spec.Channels == 1);
         if (spec.Phase == "train")
             return (gt.Clone(), gt);
-        var scale = gt.Depth() == MatType.CV_16U ? 1.0 / 65535 : 1.0 / 255;
-        var lq = new Mat();
-        gt.ConvertTo(lq, MatType.CV_32FC(gt.Channels()), scale);
-        var noise = new Mat(lq.Size(), lq.Type());
-        var values = new float[lq.Total() * lq.Channels()];
-        GaussianRandom.Fill(values, spec.SigmaTest / 255.0, rng);
-        Marshal.Copy(values, 0, noise.Data, values.Length);
-        Cv2.Add(lq, noise, lq);
-        noise.Dispose();
-        return (lq, gt);
+        // As the reference: noise on the [0,1] float image, not clipped.
+        using var clean = new Mat();
+        gt.ConvertTo(clean, MatType.CV_32FC(gt.Channels()), gt.Depth() == MatType.CV_16U ? 1.0 / 65535 : 1.0 / 255);
+        return (ImageDegradations.AddGaussianNoise(clean, spec.SigmaTest / 255.0, rng), gt);
     }
 
     /// <inheritdoc/>
@@ -54,10 +48,8 @@ public sealed class GaussianNoiseSet : IPairedImageSet, IPatchDegradation
             "random" => spec.SigmaRange[0] + (spec.SigmaRange[1] - spec.SigmaRange[0]) * rng.NextDouble(),
             _ => spec.SigmaRange[rng.Next(spec.SigmaRange.Length)],
         };
-        var noise = new float[lq.Data.Length];
-        GaussianRandom.Fill(noise, sigma / 255.0, rng);
-        for (int i = 0; i < noise.Length; i++)
-            lq.Data[i] += noise[i];
+        for (int i = 0; i < lq.Data.Length; i++)
+            lq.Data[i] += (float)(sigma / 255.0 * rng.NextGaussian());
     }
 
     /// <summary>Options of <c>type: Dataset_GaussianDenoising</c>.</summary>

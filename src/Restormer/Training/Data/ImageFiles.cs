@@ -27,7 +27,8 @@ public static class ImageFiles
 
     /// <summary>
     /// Reads an image keeping its bit depth (8- or 16-bit), as colour (BGR) or, with <paramref name="grayscale"/>,
-    /// as one channel.
+    /// as one channel. Unlike <see cref="Restormer.Imaging.ImageFile.Read"/> it does not decode the file a second time
+    /// for an alpha channel: training decodes every pair over and over and has no use for alpha.
     /// </summary>
     public static Mat Read(string path, bool grayscale = false)
     {

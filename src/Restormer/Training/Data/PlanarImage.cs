@@ -66,22 +66,6 @@ public sealed class PlanarImage
     /// <summary>The whole image; see <see cref="FromMat(Mat, Rect)"/>.</summary>
     public static PlanarImage FromMat(Mat image) => FromMat(image, new Rect(0, 0, image.Width, image.Height));
 
-    /// <summary>Back to an interleaved OpenCV image in BGR order, rounded to 8 bits after clamping to [0,1].</summary>
-    public Mat ToBgr8()
-    {
-        var interleaved = new byte[Data.Length];
-        for (int c = 0; c < Channels; c++)
-        {
-            var target = RgbSourceChannel(c, Channels);
-            for (int i = 0; i < Height * Width; i++)
-                interleaved[i * Channels + target] = (byte)Math.Round(Math.Clamp(Data[c * Height * Width + i], 0f, 1f) * 255.0);
-        }
-        var mat = new Mat(Height, Width, MatType.CV_8UC(Channels));
-        for (int y = 0; y < Height; y++)
-            Marshal.Copy(interleaved, y * Width * Channels, mat.Ptr(y), Width * Channels);
-        return mat;
-    }
-
     /// <summary>A copy of the <paramref name="height"/>×<paramref name="width"/> window at (<paramref name="top"/>, <paramref name="left"/>).</summary>
     public PlanarImage Crop(int top, int left, int height, int width)
     {
