@@ -49,7 +49,7 @@ public class TrainingPatchGeneratorTests
 
         // 10 rows → starts 0, 4; 12 columns → 0, 4, 6: six patches, plus the small image copied whole.
         Assert.Equal(new PatchGenerationReport(2, 7, 0), report);
-        var names = Directory.GetFiles(Path.Combine(output, PatchGenerator.TargetFolder)).Select(Path.GetFileName).Order().ToArray();
+        var names = Directory.GetFiles(Path.Combine(output, PatchGenerator.TargetFolder)).Select(f => Path.GetFileName(f)!).Order().ToArray();
         Assert.Equal(["a-1.png", "a-2.png", "a-3.png", "a-4.png", "a-5.png", "a-6.png", "small.png"], names);
         using var source = Cv2.ImRead(Path.Combine(gt, "a.png"));
         using var patch = Cv2.ImRead(Path.Combine(output, PatchGenerator.TargetFolder, "a-6.png"));

@@ -17,7 +17,7 @@ public sealed class PairedFolderSet : IPairedImageSet
     public PairedFolderSet(string lqFolder, string gtFolder, string filenameTemplate = "{}", string lqOption = "dataroot_lq", string gtOption = "dataroot_gt")
     {
         var inputs = ImageFiles.List(lqFolder, lqOption);
-        var byStem = inputs.GroupBy(Path.GetFileNameWithoutExtension).ToDictionary(g => g.Key, g => g.ToArray());
+        var byStem = inputs.GroupBy(p => Path.GetFileNameWithoutExtension(p)!).ToDictionary(g => g.Key, g => g.ToArray());
         pairs = ImageFiles.List(gtFolder, gtOption).Select(gt =>
         {
             var stem = filenameTemplate.Replace("{}", Path.GetFileNameWithoutExtension(gt));
