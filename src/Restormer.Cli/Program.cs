@@ -6,6 +6,7 @@ Command[] commands =
 [
     RestoreCommand.Create(),
     ModelsCommand.Create(),
+    NewModelCommand.Create(),
     DegradeCommand.Create(),
     EvaluateCommand.Create(),
     TestCommand.Create(),
