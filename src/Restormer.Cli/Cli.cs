@@ -1,29 +1,41 @@
+using System.CommandLine;
+
 namespace Restormer.Cli;
 
-/// <summary>Console conventions shared by all commands: informational lines to stdout, <c>error: …</c> to stderr, exit codes.</summary>
-public static class Cli
+/// <summary>
+/// Console conventions shared by all commands: results and progress to the invocation's output, <c>error: …</c> and
+/// <c>warning: …</c> to its error writer, exit code 2 for usage/input errors found before or instead of work.
+/// </summary>
+public sealed class Cli(ParseResult parse)
 {
+    public TextWriter Out => parse.InvocationConfiguration.Output;
+    public TextWriter Err => parse.InvocationConfiguration.Error;
+
+    /// <summary>True when writing to a real terminal, where a live progress bar makes sense.</summary>
+    public bool Interactive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+
+    public void Info(string line) => Out.WriteLine(line);
+    public void Warn(string message) => Err.WriteLine($"warning: {message}");
+    public void Error(string message) => Err.WriteLine($"error: {message}");
+
     /// <summary>Runs a command body, turning the errors a user can cause into one clear line and exit code 2.</summary>
-    public static int Run(Func<int> body)
+    public static int Run(ParseResult parse, Func<Cli, int> body)
     {
+        var cli = new Cli(parse);
         try
         {
-            return body();
+            return body(cli);
         }
         catch (OperationCanceledException)
         {
-            Error("cancelled.");
+            cli.Error("cancelled.");
             return 130;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException
                                    or NotSupportedException or Restormer.Checkpoints.CheckpointException or Restormer.Model.StateDictMismatchException)
         {
-            Error(e.Message);
+            cli.Error(e.Message);
             return 2;
         }
     }
-
-    public static void Info(string line) => Console.WriteLine(line);
-
-    public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
 }

@@ -5,6 +5,14 @@ var root = new RootCommand("Restormer for .NET: restore photographs (motion/defo
 Command[] commands =
 [
     RestoreCommand.Create(),
+    ModelsCommand.Create(),
+    NewModelCommand.Create(),
+    DegradeCommand.Create(),
+    EvaluateCommand.Create(),
+    TestCommand.Create(),
+    TrainCommand.Create(),
+    GeneratePatchesCommand.Create(),
+    ServeCommand.Create(),
     BenchCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);

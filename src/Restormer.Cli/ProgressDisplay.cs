@@ -9,20 +9,21 @@ namespace Restormer.Cli;
 public sealed class ProgressDisplay
 {
     private readonly ProgressTask? task;
+    private readonly Cli cli;
 
-    private ProgressDisplay(ProgressTask? task) => this.task = task;
+    private ProgressDisplay(Cli cli, ProgressTask? task) => (this.cli, this.task) = (cli, task);
 
     /// <summary>Runs <paramref name="body"/> with a display whose bar goes from 0 to <paramref name="total"/>.</summary>
-    public static void Run(string title, double total, Action<ProgressDisplay> body)
+    public static void Run(Cli cli, string title, double total, Action<ProgressDisplay> body)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        if (!cli.Interactive || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            body(new ProgressDisplay(null));
+            body(new ProgressDisplay(cli, null));
             return;
         }
         AnsiConsole.Progress().AutoClear(true).HideCompleted(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(context => body(new ProgressDisplay(context.AddTask(Markup.Escape(title), maxValue: total))));
+            .Start(context => body(new ProgressDisplay(cli, context.AddTask(Markup.Escape(title), maxValue: total))));
     }
 
     public string Description { set { if (task != null) task.Description = Markup.Escape(value); } }
@@ -33,6 +34,6 @@ public sealed class ProgressDisplay
     public void Line(string text)
     {
         if (task != null) AnsiConsole.MarkupLine(Markup.Escape(text));
-        else Console.WriteLine(text);
+        else cli.Info(text);
     }
 }

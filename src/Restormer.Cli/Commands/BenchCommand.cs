@@ -25,7 +25,7 @@ public static class BenchCommand
             sizes, precisions, repeat, warmup, json, weights, dim, blocks, refinement, heads,
         };
         common.AddTo(command, withPrecision: false);
-        command.SetAction(parse => Cli.Run(() =>
+        command.SetAction(parse => Cli.Run(parse, cli =>
         {
             var options = new BenchmarkOptions
             {
@@ -43,12 +43,12 @@ public static class BenchCommand
                 NumRefinementBlocks = parse.GetValue(refinement),
                 Heads = ParseInts(parse.GetValue(heads)!, "--heads"),
             });
-            var report = Benchmark.Run(model, options, Cli.Info);
-            Cli.Info(report.ToTable());
+            var report = Benchmark.Run(model, options, cli.Info);
+            cli.Info(report.ToTable());
             if (parse.GetValue(json) is { } file)
             {
                 report.WriteJson(file);
-                Cli.Info($"wrote {Path.GetFullPath(file)}");
+                cli.Info($"wrote {Path.GetFullPath(file)}");
             }
             return 0;
         }));

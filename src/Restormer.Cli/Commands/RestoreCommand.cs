@@ -17,23 +17,23 @@ public static class RestoreCommand
         var command = new Command("restore", "Restore a photo or a folder of photos with a Restormer model.") { task, input, output, weights };
         command.Aliases.Add("demo");
         common.AddTo(command);
-        command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(() => Run(
+        command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(parse, cli => Run(cli,
             RestorationTask.Parse(parse.GetValue(task)!), parse.GetValue(input)!, parse.GetValue(output)!,
             parse.GetValue(weights), common.Read(parse), cancellation))));
         return command;
     }
 
-    private static int Run(RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation)
+    internal static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation)
     {
         var batch = ImageBatch.Plan(input, output);
         using var restorer = Restorer.Load(task, weights, options);
-        Cli.Info(restorer.UsesDefaultModel
+        cli.Info(restorer.UsesDefaultModel
             ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
             : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}).");
 
         var failures = new List<string>();
         var total = Stopwatch.StartNew();
-        ProgressDisplay.Run("restoring", batch.Items.Count, display =>
+        ProgressDisplay.Run(cli, "restoring", batch.Items.Count, display =>
         {
             foreach (var (index, (source, target)) in batch.Items.Index())
             {
@@ -54,7 +54,7 @@ public static class RestoreCommand
             }
         });
         int done = batch.Items.Count - failures.Count;
-        Cli.Info($"{done} of {batch.Items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(output)}" +
+        cli.Info($"{done} of {batch.Items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(output)}" +
                  (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures.Select(Path.GetFileName))}" : "."));
         return failures.Count == 0 ? 0 : 1;
     }

@@ -6,6 +6,7 @@ namespace Restormer.Imaging;
 /// <summary>
 /// A decoded photograph as OpenCV gives it (BGR or gray, 8 or 16 bits per channel, EXIF orientation applied) with
 /// its alpha channel kept aside, so restoration sees colour only and the alpha passes through unchanged.
+/// Owns its Mats: <see cref="Dispose"/> frees their native memory.
 /// </summary>
 public sealed class ImageFile : IDisposable
 {
@@ -13,12 +14,16 @@ public sealed class ImageFile : IDisposable
     public Mat Pixels { get; }
     /// <summary>The alpha channel, same depth and size as <see cref="Pixels"/>, or null.</summary>
     public Mat? Alpha { get; }
+    /// <summary>Width in pixels, after EXIF orientation.</summary>
     public int Width => Pixels.Width;
+    /// <summary>Height in pixels, after EXIF orientation.</summary>
     public int Height => Pixels.Height;
+    /// <summary>Colour channels without alpha: 3 (BGR) or 1 (gray).</summary>
     public int Channels => Pixels.Channels();
     /// <summary>8 or 16.</summary>
     public int BitDepth => Pixels.Depth() == MatType.CV_16U ? 16 : 8;
 
+    /// <summary>Wraps decoded pixels and an optional alpha of the same size; the image takes ownership of both Mats.</summary>
     public ImageFile(Mat pixels, Mat? alpha = null)
     {
         if (pixels.Depth() != MatType.CV_8U && pixels.Depth() != MatType.CV_16U)
@@ -121,6 +126,7 @@ public sealed class ImageFile : IDisposable
         return merged;
     }
 
+    /// <summary>Frees the pixels' and the alpha's native memory.</summary>
     public void Dispose()
     {
         Pixels.Dispose();

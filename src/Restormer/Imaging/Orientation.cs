@@ -5,6 +5,7 @@ namespace Restormer.Imaging;
 /// <summary>The eight rotations/flips an EXIF orientation tag can ask for (the dihedral group of the square).</summary>
 public sealed record Orientation(int Rotations90, bool FlipHorizontal)
 {
+    /// <summary>All eight, identity first.</summary>
     public static IReadOnlyList<Orientation> All { get; } =
         [.. Enumerable.Range(0, 4).SelectMany(r => new[] { new Orientation(r, false), new Orientation(r, true) })];
 

@@ -6,6 +6,7 @@ namespace Restormer.Inference;
 /// </summary>
 public sealed class ImageBatch
 {
+    /// <summary>Each input file with the PNG it is restored into, in processing order.</summary>
     public IReadOnlyList<(string Input, string Output)> Items { get; }
 
     private ImageBatch(IReadOnlyList<(string, string)> items) => Items = items;

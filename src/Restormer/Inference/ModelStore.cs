@@ -2,12 +2,15 @@ namespace Restormer.Inference;
 
 /// <summary>
 /// The folder where task weights live: <c>$RESTORMER_MODELS</c> if set, else the <c>models/</c> folder of the
-/// installation (beside the <c>restormer</c> launcher), else <c>./models</c>.
+/// installation (beside the <c>restormer</c> launcher), else <c>./models</c>. Use <c>new ModelStore(folder)</c> for another.
+/// Nothing is cached: every call looks at the folder as it is now, so files added while a program runs are seen.
 /// </summary>
 public sealed class ModelStore(string directory)
 {
+    /// <summary>The folder, as a full path.</summary>
     public string Directory { get; } = Path.GetFullPath(directory);
 
+    /// <summary>The folder <see cref="Restorer.Load(string, RestoreOptions?)"/> uses for task names (chosen once, at first use).</summary>
     public static ModelStore Default { get; } = new(FindDefaultDirectory());
 
     /// <summary>The path where <paramref name="task"/>'s published weights are expected.</summary>
@@ -17,15 +20,17 @@ public sealed class ModelStore(string directory)
     /// The weights to use for a task: the published file if present, else for motion deblurring our shipped compact
     /// model. Throws <see cref="FileNotFoundException"/> saying which file to put where.
     /// </summary>
-    public string Resolve(RestorationTask task)
+    public string Resolve(RestorationTask task) => TryResolve(task) ?? throw new FileNotFoundException(
+        $"No weights for task '{task.Name}': put the published '{task.WeightsFileName}' into {Directory}/ " +
+        $"(see README, 'Published weights'), or pass --weights <file>.", PathFor(task));
+
+    /// <summary>Like <see cref="Resolve"/>, but null when the task has no weights here (to list what is available).</summary>
+    public string? TryResolve(RestorationTask task)
     {
         var published = PathFor(task);
         if (File.Exists(published)) return published;
-        if (DefaultModels.For(task) is { } shipped && File.Exists(Path.Combine(Directory, shipped)))
-            return Path.Combine(Directory, shipped);
-        throw new FileNotFoundException(
-            $"No weights for task '{task.Name}': put the published '{task.WeightsFileName}' into {Directory}/ " +
-            $"(see README, 'Published weights'), or pass --weights <file>.", published);
+        var shipped = DefaultModels.For(task) is { } name ? Path.Combine(Directory, name) : null;
+        return shipped is not null && File.Exists(shipped) ? shipped : null;
     }
 
     private static string FindDefaultDirectory()

@@ -1,6 +1,9 @@
 namespace Restormer.Inference;
 
-/// <summary>How an image is pushed through the network.</summary>
+/// <summary>
+/// How an image is pushed through the network. None of these change the result except <see cref="TileSize"/> (tile
+/// seams are averaged, as in the reference demo); the defaults suit a desktop CPU.
+/// </summary>
 public sealed record RestoreOptions
 {
     /// <summary>
@@ -18,7 +21,10 @@ public sealed record RestoreOptions
     /// <summary><c>cpu</c> or <c>cuda</c> (<c>cuda:N</c>); CUDA needs a TorchSharp CUDA runtime package.</summary>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>Intra-op threads for the network; null keeps libtorch's default (one per core).</summary>
+    /// <summary>
+    /// Intra-op threads for the network; null keeps libtorch's default (one per core). libtorch has one thread pool per
+    /// process, so this setting applies to every <see cref="Restorer"/> in the process.
+    /// </summary>
     public int? Threads { get; init; }
 
     /// <summary>

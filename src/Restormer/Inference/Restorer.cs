@@ -12,14 +12,26 @@ namespace Restormer.Inference;
 /// using var restorer = Restorer.Load("motion_deblurring");
 /// restorer.Restore("blurry.jpg", "sharp.png");
 /// </code>
-/// Safe to share between threads: calls are serialised on the model. Dispose to free the network's native memory.
 /// </summary>
+/// <remarks>
+/// <para>Thread safety: one instance may be shared by any number of threads. Calls run one at a time (each holds the
+/// model for a whole image, the network already uses every core), so concurrent callers wait their turn. Load a second
+/// instance only to run two different checkpoints.</para>
+/// <para>Long work: every <c>Restore</c> overload takes an <see cref="IProgress{T}"/> that receives the fraction done
+/// in [0, 1] (after each tile, and 1 at the end; an image restored in one piece reports only the 1) and a
+/// <see cref="CancellationToken"/> checked before each tile, which ends the call with an
+/// <see cref="OperationCanceledException"/>. For a UI thread, call it through <c>Task.Run</c>.</para>
+/// <para>Memory: the weights and every intermediate tensor live in native (libtorch) memory that the garbage collector
+/// does not see. <see cref="Dispose"/> frees the weights (it waits for a running call to finish); use the instance
+/// in a <c>using</c> and keep it for many images rather than loading the checkpoint again for each.</para>
+/// </remarks>
 public sealed class Restorer : IDisposable
 {
     private readonly RestormerNet model;
     private readonly TiledRestorer tiled;
     private readonly Device device;
     private readonly object gate = new();
+    private bool disposed;
 
     /// <summary>The checkpoint in use.</summary>
     public string WeightsPath { get; }
@@ -46,6 +58,9 @@ public sealed class Restorer : IDisposable
     /// Loads by task name (<c>motion_deblurring</c>, <c>Real_Denoising</c>, …; weights from <see cref="ModelStore.Default"/>)
     /// or by a checkpoint path (.pth or .safetensors; the architecture is read from the file).
     /// </summary>
+    /// <exception cref="FileNotFoundException">A task's weights are not in the models folder (the message says which file to put where).</exception>
+    /// <exception cref="Checkpoints.CheckpointException">The file is not a readable Restormer checkpoint.</exception>
+    /// <exception cref="NotSupportedException">A dual-pixel checkpoint, or a CUDA device without a CUDA runtime.</exception>
     public static Restorer Load(string taskOrWeightsPath, RestoreOptions? options = null)
     {
         var task = RestorationTask.Find(taskOrWeightsPath);
@@ -54,7 +69,10 @@ public sealed class Restorer : IDisposable
             : Load(task: null, taskOrWeightsPath, options);
     }
 
-    /// <summary>Loads <paramref name="weightsPath"/>, or the task's weights from the model store when it is null.</summary>
+    /// <summary>
+    /// Loads <paramref name="weightsPath"/>, or <paramref name="task"/>'s weights from <see cref="ModelStore.Default"/>
+    /// when it is null (use <see cref="ModelStore.Resolve"/> for another folder). The task, when given, is only recorded.
+    /// </summary>
     public static Restorer Load(RestorationTask? task, string? weightsPath, RestoreOptions? options = null)
     {
         if (task is null && weightsPath is null)
@@ -74,14 +92,17 @@ public sealed class Restorer : IDisposable
         }
     }
 
-    /// <summary>Reads images the way this model wants them (grayscale for one-channel models).</summary>
+    /// <summary>Reads images the way this model wants them (grayscale for one-channel models). Dispose the result.</summary>
     public ImageFile ReadImage(string path) => ImageFile.Read(path, grayscale: Config.InpChannels == 1);
 
-    /// <summary>Restores a decoded image; bit depth and alpha are kept.</summary>
+    /// <summary>Restores a decoded image into a new one (dispose it); bit depth and alpha are kept.</summary>
     public ImageFile Restore(ImageFile image, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
         new(Restore(image.Pixels, progress, cancellation), image.Alpha?.Clone());
 
-    /// <summary>Restores an 8- or 16-bit BGR (or gray) Mat; returns a new Mat of the same size and depth.</summary>
+    /// <summary>
+    /// Restores an 8- or 16-bit BGR (or gray) Mat, as <c>Cv2.ImRead</c> gives it; returns a new Mat (dispose it) of the
+    /// same size and depth with the model's channel count.
+    /// </summary>
     public Mat Restore(Mat pixels, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         int bitDepth = pixels.Depth() == MatType.CV_16U ? 16 : 8;
@@ -108,11 +129,12 @@ public sealed class Restorer : IDisposable
         return result;
     }
 
-    /// <summary>Restores a 1×C×H×W tensor in [0,1]; the result is on the CPU.</summary>
+    /// <summary>Restores a 1×C×H×W float tensor in [0,1] (RGB order); the result is a new CPU tensor (dispose it).</summary>
     public Tensor Restore(Tensor image, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         lock (gate)
         {
+            ObjectDisposedException.ThrowIf(disposed, this);
             using var onDevice = image.to(device);
             using var restored = tiled.Restore(onDevice, progress, cancellation);
             return restored.cpu().alias();
@@ -120,9 +142,10 @@ public sealed class Restorer : IDisposable
     }
 
     /// <summary>
-    /// Restores the file at <paramref name="inputPath"/> into a PNG at <paramref name="outputPath"/>, written atomically.
-    /// Refuses to overwrite the input.
+    /// Restores the file at <paramref name="inputPath"/> (PNG, JPEG, TIFF, BMP, WebP; 8 or 16 bits; EXIF orientation
+    /// applied; alpha kept) into a PNG at <paramref name="outputPath"/>, written atomically. Refuses to overwrite the input.
     /// </summary>
+    /// <exception cref="Imaging.ImageReadException">The input cannot be decoded; the message names the file.</exception>
     public void Restore(string inputPath, string outputPath, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         if (Path.GetFullPath(inputPath) == Path.GetFullPath(outputPath))
@@ -157,9 +180,15 @@ public sealed class Restorer : IDisposable
     /// <summary>The precision in use (<see cref="RestoreOptions.Precision"/> resolved for this machine).</summary>
     public Precision Precision => tiled.Precision;
 
+    /// <summary>Frees the network's native memory, after a call running on another thread has finished.</summary>
     public void Dispose()
     {
-        tiled.Dispose();
-        model.Dispose();
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            tiled.Dispose();
+            model.Dispose();
+        }
     }
 }

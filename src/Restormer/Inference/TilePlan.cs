@@ -6,6 +6,7 @@ namespace Restormer.Inference;
 /// </summary>
 public sealed record TilePlan(int Tile, IReadOnlyList<int> Rows, IReadOnlyList<int> Columns)
 {
+    /// <summary>Number of tiles.</summary>
     public int Count => Rows.Count * Columns.Count;
 
     /// <summary>The plan for a padded image of <paramref name="height"/>×<paramref name="width"/>; tile is clipped to the image.</summary>

@@ -22,6 +22,9 @@ public sealed class TiledRestorer : IDisposable
     /// <summary>The precision in use: <see cref="RestoreOptions.Precision"/> resolved for this machine.</summary>
     public Precision Precision => engine?.Precision ?? Precision.Fp32;
 
+    /// <summary>The activation memory of one forward pass with the path and precision in use, which decides automatic tiling.</summary>
+    public MemoryEstimate MemoryEstimate => new(Model.Config, engine is not null, Precision);
+
     /// <summary>
     /// Prepares <paramref name="model"/> (already on its device) for restoring. Throws <see cref="NotSupportedException"/>
     /// when bf16 is asked for where the engine cannot run.
@@ -75,7 +78,7 @@ public sealed class TiledRestorer : IDisposable
                 throw new ArgumentException($"The tile size must be a positive multiple of {SizeMultiple}, got {requested}.");
             return requested >= Math.Max(paddedHeight, paddedWidth) ? null : requested;
         }
-        var estimate = new MemoryEstimate(Model.Config, engine is not null, Precision);
+        var estimate = MemoryEstimate;
         if (estimate.ActivationBytes(paddedHeight, paddedWidth) <= Options.MemoryBudgetBytes)
             return null;
         int side = estimate.LargestSquareSide(Options.MemoryBudgetBytes) / SizeMultiple * SizeMultiple;

@@ -1,7 +1,13 @@
 namespace Restormer.Model;
 
 /// <summary>The two LayerNorm variants of the reference: <c>WithBias</c> (weight and bias) and <c>BiasFree</c> (weight only).</summary>
-public enum LayerNormType { WithBias, BiasFree }
+public enum LayerNormType
+{
+    /// <summary>Normalise, then scale and shift (the motion deblurring, deraining and defocus models).</summary>
+    WithBias,
+    /// <summary>Scale only, without subtracting the mean (the denoising models).</summary>
+    BiasFree,
+}
 
 /// <summary>
 /// Constructor arguments of the reference <c>Restormer</c> class, with the same meaning and defaults
@@ -9,11 +15,15 @@ public enum LayerNormType { WithBias, BiasFree }
 /// </summary>
 public sealed record RestormerConfig
 {
+    /// <summary>Input channels: 3 for colour, 1 for grayscale, 6 for the dual-pixel model.</summary>
     public int InpChannels { get; init; } = 3;
+    /// <summary>Output channels: 3 for colour, 1 for grayscale.</summary>
     public int OutChannels { get; init; } = 3;
+    /// <summary>Feature width at level 1; it doubles at each of the three lower levels.</summary>
     public int Dim { get; init; } = 48;
     /// <summary>Transformer blocks at encoder levels 1–3 and the latent level 4; decoders mirror levels 1–3.</summary>
     public int[] NumBlocks { get; init; } = [4, 6, 6, 8];
+    /// <summary>Transformer blocks in the refinement stage after decoder level 1.</summary>
     public int NumRefinementBlocks { get; init; } = 4;
     /// <summary>Attention heads per level (1–4); decoder level 1 and refinement use <c>Heads[0]</c>.</summary>
     public int[] Heads { get; init; } = [1, 2, 4, 8];
@@ -21,6 +31,7 @@ public sealed record RestormerConfig
     public double FfnExpansionFactor { get; init; } = 2.66;
     /// <summary>Bias in the 1×1/depthwise convolutions of MDTA and GDFN, the level reductions and the output conv.</summary>
     public bool Bias { get; init; }
+    /// <summary>Which LayerNorm every transformer block uses.</summary>
     public LayerNormType LayerNormType { get; init; } = LayerNormType.WithBias;
     /// <summary>Dual-pixel defocus deblurring: 6 input channels, a 1×1 <c>skip_conv</c>, no global residual.</summary>
     public bool DualPixelTask { get; init; }

@@ -36,6 +36,12 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
     /// <summary>The constructor arguments this network was built with.</summary>
     public RestormerConfig Config { get; }
 
+    /// <summary>
+    /// How each Transformer block is called; null calls it directly. Training can install activation checkpointing
+    /// here (recompute the block in the backward pass instead of keeping its activations).
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>? BlockRunner { get; set; }
+
     public RestormerNet(RestormerConfig config) : base("Restormer")
     {
         config.Validate();
@@ -161,12 +167,13 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
     /// block has consumed it, so inference holds few full-resolution activations at once. Autograd keeps its own
     /// references, so this is safe while training too.
     /// </summary>
-    private static Tensor Run(Sequential blocks, Tensor x, bool keepInput = false)
+    private Tensor Run(Sequential blocks, Tensor x, bool keepInput = false)
     {
         var current = x;
         foreach (var block in blocks.children())
         {
-            var next = ((nn.Module<Tensor, Tensor>)block).call(current);
+            var module = (nn.Module<Tensor, Tensor>)block;
+            var next = BlockRunner is { } run ? run(module, current) : module.call(current);
             if (!ReferenceEquals(current, x) || !keepInput) current.Dispose();
             current = next;
         }

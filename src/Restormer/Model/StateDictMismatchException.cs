@@ -7,8 +7,11 @@ namespace Restormer.Model;
 public sealed class StateDictMismatchException(IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> mismatched)
     : Exception(Describe(missing, unexpected, mismatched))
 {
+    /// <summary>Parameter names the network has but the checkpoint lacks.</summary>
     public IReadOnlyList<string> Missing { get; } = missing;
+    /// <summary>Tensor names in the checkpoint that the network does not have.</summary>
     public IReadOnlyList<string> Unexpected { get; } = unexpected;
+    /// <summary>Names present in both with different shapes.</summary>
     public IReadOnlyList<string> Mismatched { get; } = mismatched;
 
     private static string Describe(IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> mismatched)

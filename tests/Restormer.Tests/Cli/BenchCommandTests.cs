@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using Restormer.Cli.Commands;
 using Restormer.Inference;
@@ -9,19 +8,15 @@ namespace Restormer.Tests.Cli;
 /// <summary>The bench command end to end on a tiny model (no timing assertions: the machine may be busy).</summary>
 public class BenchCommandTests
 {
-    private static int Run(params string[] args)
-    {
-        var root = new RootCommand { BenchCommand.Create() };
-        return root.Parse(["bench", .. args]).Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() });
-    }
 
     [Fact]
     public void WritesOneResultPerSizeAndPrecision()
     {
         var json = Path.Combine(TestPaths.NewTempDir(), "bench.json");
-        int code = Run("--sizes", "32x32,40x24", "--precision", "fp32,bf16", "--repeat", "1", "--warmup", "0",
+        var result = CliRunner.Run(BenchCommand.Create(), "--sizes", "32x32,40x24", "--precision", "fp32,bf16", "--repeat", "1", "--warmup", "0",
             "--dim", "8", "--blocks", "1,1,1,1", "--refinement", "1", "--json", json);
-        Assert.Equal(0, code);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("GFLOP/s", result.Out); // the table
         using var report = JsonDocument.Parse(File.ReadAllText(json));
         var results = report.RootElement.GetProperty("Results").EnumerateArray().ToList();
         Assert.Equal(["32x32 fp32", "40x24 fp32", "32x32 bf16", "40x24 bf16"],
@@ -44,19 +39,9 @@ public class BenchCommandTests
     [InlineData("--blocks", "4,x", "--blocks")]
     public void BadOptionsAreErrorsNamingThem(string option, string value, string named)
     {
-        var error = new StringWriter();
-        var root = new RootCommand { BenchCommand.Create() };
-        var original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            int code = root.Parse(["bench", option, value, "--repeat", "1"]).Invoke();
-            Assert.Equal(2, code);
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
-        Assert.Contains(named, error.ToString());
+        var result = CliRunner.Run(BenchCommand.Create(), option, value, "--repeat", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Err);
+        Assert.Contains(named, result.Err);
     }
 }

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Restormer.Degradations;
+
+namespace Restormer.Cli.Commands;
+
+/// <summary>
+/// <c>degrade</c>: turns a folder of sharp images into degraded/sharp training pairs
+/// (<c>OUTPUT/input/NAME.png</c>, <c>OUTPUT/target/NAME.png</c>), e.g. to fine-tune a deblurring model.
+/// </summary>
+public static class DegradeCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Folder of sharp PNG/TIFF/JPEG images (8- or 16-bit).", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder; receives input/, target/ and kernels/.", Required = true };
+        var kind = new Option<string>("--kind", "-k")
+        {
+            Description = "Degradation: motion (camera shake), linear, defocus, gaussian, noise, jpeg or mixed (random blur kind).",
+            DefaultValueFactory = _ => "motion",
+        };
+        var seed = new Option<int>("--seed", "-s") { Description = "Random seed; the same seed gives the same pairs.", DefaultValueFactory = _ => 0 };
+        var count = new Option<int>("--count-per-image", "-n") { Description = "Degraded copies per sharp image (named NAME_k.png when above 1).", DefaultValueFactory = _ => 1 };
+        var saveKernels = new Option<bool>("--save-kernels") { Description = "Also write each blur kernel as a PNG under kernels/." };
+        var options = new Option<string?>("--options") { Description = "A YAML file of degradation settings (the keys of a training option file's 'degradation:' block, see docs/degradations.md); overrides --kind." };
+
+        var command = new Command("degrade", "Make synthetic training pairs (degraded input, sharp target) from sharp images.");
+        foreach (var option in new Option[] { input, output, kind, options, seed, count, saveKernels }) command.Options.Add(option);
+        command.SetAction(parseResult => Cli.Run(parseResult, cli =>
+        {
+                var request = new TrainingPairRequest(
+                    parseResult.GetValue(input)!, parseResult.GetValue(output)!, Pipeline(parseResult.GetValue(options), parseResult.GetValue(kind)!),
+                    parseResult.GetValue(seed), parseResult.GetValue(count), parseResult.GetValue(saveKernels));
+                var report = TrainingPairGenerator.Generate(request, cli.Info, cli.Warn);
+                cli.Info($"wrote {report.PairsWritten} pair(s) from {report.ImagesDone} image(s) to {Path.GetFullPath(request.OutputFolder)}");
+                if (report.Skipped.Count == 0) return 0;
+                cli.Error($"{report.Skipped.Count} file(s) could not be used (listed above).");
+                return 1;
+        }));
+        return command;
+    }
+
+    /// <summary>The pipeline from an option file when given, else the plain <paramref name="kind"/>.</summary>
+    private static DegradationPipeline Pipeline(string? optionsFile, string kind)
+    {
+        if (optionsFile is null)
+            return DegradationPipeline.ForKind(DegradationOptionsReader.ParseKind(kind));
+        if (!File.Exists(optionsFile))
+            throw new FileNotFoundException($"Degradation options file '{optionsFile}' does not exist.");
+        var settings = new YamlDotNet.Serialization.DeserializerBuilder().Build()
+            .Deserialize<Dictionary<string, object?>>(File.ReadAllText(optionsFile))
+            ?? throw new InvalidDataException($"Degradation options file '{optionsFile}' is empty.");
+        return DegradationPipeline.FromDictionary(settings);
+    }
+}

@@ -1,0 +1,156 @@
+'use strict';
+// The serve command's page: pick an image and a task, upload, poll the job, compare before/after, download.
+const $ = id => document.getElementById(id);
+const mb = bytes => (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
+const size = bytes => bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${mb(bytes)} MB`;
+let info = null;      // GET /api/tasks
+let file = null;      // the chosen File
+let jobId = null;     // the last job, deleted on the server when a new one starts
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = !message;
+}
+
+function setStatus(text, progress) {
+  $('status-text').textContent = text;
+  const bar = $('progress');
+  bar.hidden = progress === undefined;
+  if (progress === null) bar.removeAttribute('value');   // running, no tile finished yet: indeterminate
+  else if (progress !== undefined) bar.value = progress;
+}
+
+function selectedTask() {
+  const checked = document.querySelector('input[name=task]:checked');
+  return checked ? checked.value : null;
+}
+
+function updateButton(busy) {
+  $('restore').disabled = busy || !file || !selectedTask();
+}
+
+function taskRow(task) {
+  const label = document.createElement('label');
+  label.className = 'task' + (task.available ? '' : ' missing');
+  const radio = Object.assign(document.createElement('input'), { type: 'radio', name: 'task', value: task.name, disabled: !task.available });
+  radio.addEventListener('change', () => updateButton(false));
+  const name = Object.assign(document.createElement('span'), { className: 'name', textContent: task.name });
+  const desc = Object.assign(document.createElement('span'), { className: 'desc', textContent: task.description });
+  const state = document.createElement('span');
+  state.className = 'file' + (task.available ? ' ready' : '');
+  state.textContent = task.available ? task.model : `missing: ${task.weightsFile}`;
+  label.append(radio, name, desc, state);
+  return label;
+}
+
+async function loadTasks() {
+  try {
+    const response = await fetch('/api/tasks');
+    info = await response.json();
+  } catch (e) {
+    showError(`Cannot reach the server (${e.message}). Is "restormer serve" still running?`);
+    return;
+  }
+  $('task-list').replaceChildren(...info.tasks.map(taskRow));
+  const first = document.querySelector('input[name=task]:not(:disabled)');
+  if (first) first.checked = true;
+  const missing = info.tasks.filter(t => !t.available);
+  if (missing.length) {
+    $('missing').hidden = false;
+    $('missing').textContent = `To enable a missing task, put its weights file into ${info.modelsFolder} ` +
+      `(links in the README, "Published weights") and reload this page.`;
+  }
+  if (!first) showError(`No model is installed: put a weights file such as motion_deblurring.pth into ${info.modelsFolder} and reload.`);
+  $('limit').textContent = `, up to ${mb(info.maxUploadBytes)} MB`;
+  $('models-folder').textContent = `Models: ${info.modelsFolder}`;
+  updateButton(false);
+}
+
+function chooseFile(chosen) {
+  if (!chosen) return;
+  showError('');
+  if (info && chosen.size > info.maxUploadBytes) {
+    showError(`${chosen.name} is ${size(chosen.size)}; this server accepts up to ${mb(info.maxUploadBytes)} MB (restormer serve --max-upload-mb).`);
+    return;
+  }
+  file = chosen;
+  $('file-name').textContent = `${chosen.name} (${size(chosen.size)})`;
+  updateButton(false);
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+async function readJson(response) {
+  try { return await response.json(); } catch { return { error: `The server answered HTTP ${response.status}.` }; }
+}
+
+function describe(job) {
+  if (job.state === 'queued')
+    return setStatus(job.ahead > 0 ? `Waiting: ${job.ahead} image(s) ahead…` : 'Starting…', 0);
+  if (job.state === 'running')
+    return setStatus(`Restoring ${job.width}×${job.height}… ${Math.round(job.progress * 100)}%`, job.progress > 0 ? job.progress : null);
+}
+
+async function restore() {
+  showError('');
+  updateButton(true);
+  $('compare').hidden = $('result-row').hidden = true;
+  $('placeholder').hidden = false;
+  if (jobId) fetch(`/api/jobs/${jobId}`, { method: 'DELETE' }).catch(() => {});
+  const form = new FormData();
+  form.append('image', file);
+  form.append('task', selectedTask());
+  setStatus('Uploading…', null);
+  try {
+    const response = await fetch('/api/jobs', { method: 'POST', body: form });
+    let job = await readJson(response);
+    if (!response.ok) throw new Error(job.error);
+    jobId = job.id;
+    while (job.state === 'queued' || job.state === 'running') {
+      describe(job);
+      await sleep(250);
+      const poll = await fetch(`/api/jobs/${job.id}`);
+      job = await readJson(poll);
+      if (!poll.ok) throw new Error(job.error);
+    }
+    if (job.state !== 'done') throw new Error(job.error || 'The job was cancelled.');
+    showResult(job);
+  } catch (e) {
+    setStatus('');
+    showError(e.message === 'Failed to fetch' ? 'The server did not answer: is it still running? (A file over the size limit can also end the upload.)' : e.message);
+  } finally {
+    updateButton(false);
+  }
+}
+
+function showResult(job) {
+  setStatus(`Done in ${job.seconds} s.`, 1);
+  $('before').src = job.inputUrl;
+  $('after').src = job.resultUrl;
+  $('download').href = `${job.resultUrl}?download=true`;
+  $('download').download = job.resultFileName;
+  $('result-info').textContent = `${job.fileName} · ${job.width}×${job.height} · ${job.task}`;
+  $('placeholder').hidden = true;
+  $('compare').hidden = $('result-row').hidden = false;
+  $('result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+}
+
+// Keep the whole image in view: at most 75% of the window's height, whatever its shape.
+function fitCompare() {
+  const image = $('before');
+  if (image.naturalWidth) $('compare').style.maxWidth = `calc(75vh * ${image.naturalWidth / image.naturalHeight})`;
+}
+
+function setUp() {
+  const drop = $('drop');
+  $('file').addEventListener('change', e => chooseFile(e.target.files[0]));
+  drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', e => { e.preventDefault(); drop.classList.remove('over'); chooseFile(e.dataTransfer.files[0]); });
+  $('restore').addEventListener('click', restore);
+  $('before').addEventListener('load', fitCompare);
+  $('slider').addEventListener('input', e => $('compare').style.setProperty('--pos', `${e.target.value}%`));
+  loadTasks();
+}
+
+setUp();

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace Restormer.Cli.Serve;
+
+/// <summary>
+/// The server's private temporary folder, <c>restormer-serve-&lt;pid&gt;-&lt;random&gt;</c>, with one subfolder per job.
+/// Deleted on dispose; folders that servers which were killed left behind are deleted when the next one starts.
+/// </summary>
+public sealed class WorkFolder : IDisposable
+{
+    private const string Prefix = "restormer-serve-";
+
+    /// <summary>Full path of the folder.</summary>
+    public string Path { get; }
+
+    /// <summary>Creates a fresh folder under <paramref name="parent"/>, after removing leftovers of dead servers there.</summary>
+    public WorkFolder(string parent)
+    {
+        Directory.CreateDirectory(parent);
+        RemoveLeftovers(parent);
+        Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>A new empty folder for one job.</summary>
+    public string CreateJobFolder(string jobId) => Directory.CreateDirectory(System.IO.Path.Combine(Path, jobId)).FullName;
+
+    /// <summary>Deletes a job's folder; a file still open elsewhere is left for the next sweep or shutdown.</summary>
+    public static void DeleteJobFolder(string folder) => TryDelete(folder);
+
+    /// <summary>Deletes the folder and everything in it.</summary>
+    public void Dispose() => TryDelete(Path);
+
+    private static void RemoveLeftovers(string parent)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(parent, Prefix + "*"))
+        {
+            var pidText = System.IO.Path.GetFileName(dir)[Prefix.Length..].Split('-')[0];
+            if (int.TryParse(pidText, out int pid) && !IsRunning(pid))
+                TryDelete(dir);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

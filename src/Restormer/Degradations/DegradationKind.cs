@@ -1,0 +1,20 @@
+namespace Restormer.Degradations;
+
+/// <summary>What a <see cref="DegradationPipeline"/> does first: which blur, or no blur (noise/JPEG only).</summary>
+public enum DegradationKind
+{
+    /// <summary>Camera-shake blur from a random <see cref="CameraShakeTrajectory"/>.</summary>
+    Motion,
+    /// <summary>Uniform straight-line motion blur of random length and angle.</summary>
+    Linear,
+    /// <summary>Out-of-focus disc blur with a soft rim.</summary>
+    Defocus,
+    /// <summary>Isotropic Gaussian blur.</summary>
+    Gaussian,
+    /// <summary>No blur; sensor noise is always added.</summary>
+    Noise,
+    /// <summary>No blur; JPEG re-compression is always applied.</summary>
+    Jpeg,
+    /// <summary>A blur kind drawn per sample from the <see cref="BlurMix"/> weights.</summary>
+    Mixed,
+}

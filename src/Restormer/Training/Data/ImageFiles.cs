@@ -1,0 +1,44 @@
+using OpenCvSharp;
+
+namespace Restormer.Training.Data;
+
+/// <summary>Finds and reads the image files of a data folder with OpenCV, with messages that name the file.</summary>
+public static class ImageFiles
+{
+    static readonly HashSet<string> Extensions =
+        new([".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether the file name has an image extension OpenCV reads.</summary>
+    public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path));
+
+    /// <summary>
+    /// The image files in <paramref name="folder"/> (and, with <paramref name="recursive"/>, its sub-folders), sorted by
+    /// path (ordinal, as Python's sorted).
+    /// </summary>
+    public static string[] List(string folder, string optionName, bool recursive = false)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Data folder '{folder}' ({optionName}) does not exist (relative paths are resolved from the current folder '{Environment.CurrentDirectory}').");
+        var files = Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Where(IsImage).Order(StringComparer.Ordinal).ToArray();
+        if (files.Length == 0)
+            throw new InvalidDataException($"Data folder '{folder}' ({optionName}) holds no image files (.png, .jpg, .tif, ...).");
+        return files;
+    }
+
+    /// <summary>
+    /// Reads an image keeping its bit depth (8- or 16-bit), as colour (BGR) or, with <paramref name="grayscale"/>,
+    /// as one channel. Unlike <see cref="Restormer.Imaging.ImageFile.Read"/> it does not decode the file a second time
+    /// for an alpha channel: training decodes every pair over and over and has no use for alpha.
+    /// </summary>
+    public static Mat Read(string path, bool grayscale = false)
+    {
+        var mode = ImreadModes.AnyDepth | (grayscale ? ImreadModes.Grayscale : ImreadModes.Color);
+        var image = Cv2.ImRead(path, mode);
+        if (image.Empty())
+        {
+            image.Dispose();
+            throw new InvalidDataException($"Cannot read image '{path}': the file is missing, truncated or not an image.");
+        }
+        return image;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Restormer.Training.Options;
+
+/// <summary>The <c>path</c> section: weights to start from and a state to resume.</summary>
+public sealed record PathOptions
+{
+    /// <summary>A <c>.pth</c> (or <c>.safetensors</c>) whose weights initialise the network (<c>pretrain_network_g</c>).</summary>
+    public string? PretrainNetworkG { get; init; }
+    /// <summary>Require every weight of the network to be present with the right shape (<c>strict_load_g</c>).</summary>
+    public bool StrictLoadG { get; init; } = true;
+    /// <summary>The key of the weights inside the checkpoint (<c>param_key</c>, default <c>params</c>).</summary>
+    public string ParamKey { get; init; } = "params";
+    /// <summary>A training state to resume (<c>resume_state</c>; the <c>--resume</c> option wins).</summary>
+    public string? ResumeState { get; init; }
+
+    internal static PathOptions Parse(OptionMap? map)
+    {
+        if (map is null)
+            return new PathOptions();
+        map.Accept("root", "experiments_root", "models", "training_states", "log", "visualization");
+        return new PathOptions
+        {
+            PretrainNetworkG = ExpandHome(map.Get<string?>("pretrain_network_g", null)),
+            StrictLoadG = map.Get("strict_load_g", true),
+            ParamKey = map.Get("param_key", "params"),
+            ResumeState = ExpandHome(map.Get<string?>("resume_state", null)),
+        };
+    }
+
+    /// <summary>Expands a leading <c>~/</c> like the reference's <c>os.path.expanduser</c>.</summary>
+    internal static string? ExpandHome(string? path) =>
+        path is not null && (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "")
+            : path;
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Restormer.Training.Options;
+
+/// <summary>
+/// Reads a basicsr-style option file into plain values (ordered maps, lists, strings, <see cref="long"/>,
+/// <see cref="double"/>, <see cref="bool"/>, <c>null</c>), resolving untagged scalars the way PyYAML does for the
+/// reference (<c>~</c> and <c>null</c> are null, <c>true/false/yes/no/on/off</c> are booleans, explicit tags such as
+/// <c>!!float 3e-4</c> win). Unlike PyYAML, an untagged <c>3e-4</c> is also read as a number, which is what users mean.
+/// </summary>
+public static partial class YamlOptionReader
+{
+    const string TagPrefix = "tag:yaml.org,2002:";
+
+    /// <summary>Parses <paramref name="path"/>; the root must be a mapping.</summary>
+    public static OptionMap Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new OptionException($"Option file '{path}' does not exist; pass the path of a YAML option file with --opt.");
+        using var reader = new StreamReader(path);
+        return Parse(reader, path);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in error messages.</summary>
+    public static OptionMap Parse(TextReader text, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(text);
+        }
+        catch (YamlException e)
+        {
+            throw new OptionException($"{source}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new OptionException($"{source}: the option file must be a YAML mapping (key: value lines).");
+        return new OptionMap((Dictionary<string, object?>)Convert(root, source, "")!, source, "");
+    }
+
+    static object? Convert(YamlNode node, string source, string path) => node switch
+    {
+        YamlMappingNode map => ConvertMap(map, source, path),
+        YamlSequenceNode seq => seq.Children.Select((c, i) => Convert(c, source, $"{path}[{i}]")).ToList(),
+        YamlScalarNode scalar => ConvertScalar(scalar, source, path),
+        _ => throw new OptionException($"{source}: option '{path}' uses an unsupported YAML construct (aliases are not supported)."),
+    };
+
+    static Dictionary<string, object?> ConvertMap(YamlMappingNode map, string source, string path)
+    {
+        var result = new Dictionary<string, object?>();
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var key = ((keyNode as YamlScalarNode)?.Value)
+                ?? throw new OptionException($"{source}: a key under '{path}' is not a plain name.");
+            var childPath = path.Length == 0 ? key : $"{path}.{key}";
+            if (!result.TryAdd(key, Convert(valueNode, source, childPath)))
+                throw new OptionException($"{source}: option '{childPath}' is given twice.");
+        }
+        return result;
+    }
+
+    static object? ConvertScalar(YamlScalarNode scalar, string source, string path)
+    {
+        var text = scalar.Value ?? "";
+        if (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific)
+            return ConvertTagged(scalar.Tag.Value, text, source, path);
+        if (scalar.Style != ScalarStyle.Plain)
+            return text;
+        return ResolvePlain(text);
+    }
+
+    static object? ConvertTagged(string tag, string text, string source, string path)
+    {
+        var name = tag.StartsWith(TagPrefix, StringComparison.Ordinal) ? tag[TagPrefix.Length..] : tag;
+        object? value = name switch
+        {
+            "str" => text,
+            "null" => null,
+            "bool" => ResolvePlain(text) as bool?,
+            "int" => ResolvePlain(text) as long?,
+            "float" => ResolvePlain(text) switch { long l => (double)l, double d => d, _ => null },
+            _ => throw new OptionException($"{source}: option '{path}' has the unsupported tag '{tag}'."),
+        };
+        if (value is null && name != "null")
+            throw new OptionException($"{source}: option '{path}' is tagged !!{name} but '{text}' is not a valid {name}.");
+        return value;
+    }
+
+    /// <summary>Resolves an untagged plain scalar (YAML 1.1 core types, as PyYAML).</summary>
+    internal static object? ResolvePlain(string text)
+    {
+        switch (text)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON":
+                return true;
+            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF":
+                return false;
+            case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF":
+                return double.PositiveInfinity;
+            case "-.inf" or "-.Inf" or "-.INF":
+                return double.NegativeInfinity;
+            case ".nan" or ".NaN" or ".NAN":
+                return double.NaN;
+        }
+        var plain = text.Replace("_", "");
+        if (IntPattern().IsMatch(plain) && long.TryParse(plain, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            return integer;
+        if (plain.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            && long.TryParse(plain[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+            return hex;
+        if (FloatPattern().IsMatch(plain) && double.TryParse(plain, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
+            return real;
+        return text;
+    }
+
+    [GeneratedRegex(@"^[-+]?[0-9]+$")]
+    private static partial Regex IntPattern();
+
+    [GeneratedRegex(@"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex FloatPattern();
+}

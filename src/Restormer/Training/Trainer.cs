@@ -1,0 +1,404 @@
+using System.Diagnostics;
+using System.Globalization;
+using Restormer.Checkpoints;
+using Restormer.Model;
+using Restormer.Training.Data;
+using Restormer.Training.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Restormer.Training;
+
+/// <summary>How a <see cref="Trainer"/> runs, beyond the option file.</summary>
+public sealed record TrainerSettings
+{
+    /// <summary>A <c>.state</c> file to continue from (wins over <c>path.resume_state</c>).</summary>
+    public string? ResumeState { get; init; }
+    /// <summary>Continue from the newest state of an existing experiment folder when no state is named, as the reference does.</summary>
+    public bool AutoResume { get; init; } = true;
+    /// <summary>The folder experiments go to (relative paths from the current folder).</summary>
+    public string ExperimentsRoot { get; init; } = "experiments";
+    /// <summary>Receives every informational log message (e.g. to print it).</summary>
+    public Action<string>? Echo { get; init; }
+    /// <summary>Receives every warning (unknown options, skipped weights, CPU fallback).</summary>
+    public Action<string>? EchoWarning { get; init; }
+    /// <summary>Called after every iteration (e.g. to draw a progress line).</summary>
+    public Action<TrainingProgress>? OnIteration { get; init; }
+}
+
+/// <summary>How a run ended.</summary>
+public sealed record TrainingResult
+{
+    /// <summary>The last iteration completed.</summary>
+    public required long LastIteration { get; init; }
+    /// <summary>Whether it stopped early on request (a state was saved).</summary>
+    public required bool Interrupted { get; init; }
+    /// <summary>The experiment folder.</summary>
+    public required string ExperimentFolder { get; init; }
+    /// <summary>Iterations per second over this session's training iterations (validation and saving excluded).</summary>
+    public required double IterationsPerSecond { get; init; }
+    /// <summary>Time the network waited for batches in this session.</summary>
+    public required TimeSpan DataWait { get; init; }
+    /// <summary>The process's peak resident memory.</summary>
+    public required long PeakResidentBytes { get; init; }
+    /// <summary>Loss of the last iteration.</summary>
+    public required double LastLoss { get; init; }
+    /// <summary>Scores of the last validation, if any ran.</summary>
+    public IReadOnlyDictionary<string, double>? LastValidation { get; init; }
+}
+
+/// <summary>
+/// Trains Restormer as the reference's <c>basicsr/train.py</c> with <c>ImageCleanModel</c>: AdamW, the cyclic cosine
+/// learning rate, L1 loss, optional gradient clipping (global norm 0.01) and mixup, progressive patch and batch sizes,
+/// validation every <c>val_freq</c> and checkpoints every <c>save_checkpoint_freq</c> iterations, in the reference's
+/// folder layout. Every random choice is derived from (seed, iteration), so a run resumed from a state repeats the
+/// uninterrupted run. Each iteration runs in its own dispose scope, so tensor memory does not build up.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    /// <summary>The global gradient-norm bound of the reference's <c>use_grad_clip</c>.</summary>
+    public const double GradientClipNorm = 0.01;
+
+    readonly TrainingOptions options;
+    readonly TrainerSettings settings;
+    readonly ExperimentLayout layout;
+    readonly TrainingLog log;
+    readonly Device device;
+    readonly RestormerNet net;
+    readonly AdamW optimizer;
+    readonly LearningRateSchedule schedule;
+    readonly PatchBatcher batcher;
+    readonly Validator? validator;
+    readonly int seed;
+    readonly long startIteration;
+
+    /// <summary>Prepares a run: folders, log, data, network (fresh, pre-trained or resumed) and optimiser.</summary>
+    public Trainer(TrainingOptions options, TrainerSettings? settings = null)
+    {
+        this.options = options;
+        this.settings = settings ??= new TrainerSettings();
+        layout = new ExperimentLayout(settings.ExperimentsRoot, options.Name);
+        var resume = settings.ResumeState ?? options.Paths.ResumeState ?? (settings.AutoResume ? layout.LatestState() : null);
+        if (resume is not null && !File.Exists(resume))
+            throw new FileNotFoundException($"Training state '{resume}' does not exist; pass a training_states/<iter>.state file to --resume.", resume);
+        var archived = resume is null ? layout.ArchiveExisting() : null;
+        layout.Create();
+        log = new TrainingLog(layout.NewLogFile(options.Name), layout.MetricsFile, settings.Echo, settings.EchoWarning);
+        try
+        {
+            foreach (var warning in options.Warnings)
+                log.Warn(warning);
+            if (archived is not null)
+                log.Info($"Moved the previous experiment folder to {archived}.");
+            LogOptions();
+            device = ChooseDevice();
+            var state = resume is null ? null : TrainingState.ReadInfo(resume);
+            seed = ChooseSeed(state);
+            schedule = new LearningRateSchedule(options.Train.Scheduler, options.Train.Optimizer.LearningRate, options.Train.WarmupIter);
+            batcher = new PatchBatcher(options.TrainSet.Source.Open(), options.TrainSet, seed);
+            validator = CreateValidator();
+            torch.random.manual_seed(seed);
+            net = new RestormerNet(options.Network);
+            net.to(device);
+            if (options.Train.CheckpointBlocks)
+                net.BlockRunner = ActivationCheckpoint.Run;
+            var settingsG = options.Train.Optimizer;
+            optimizer = optim.AdamW(net.parameters(), settingsG.LearningRate, settingsG.Betas[0], settingsG.Betas[1], settingsG.Eps, settingsG.WeightDecay);
+            if (resume is not null)
+            {
+                startIteration = TrainingState.Load(resume, net, optimizer).Iteration;
+                log.Info($"Resuming training from {resume}, iteration {startIteration}.");
+            }
+            else if (options.Paths.PretrainNetworkG is { } pretrained)
+                LoadPretrained(pretrained, options.Paths.StrictLoadG);
+            LogStatistics();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The experiment folder.</summary>
+    public string ExperimentFolder => layout.Root;
+
+    /// <summary>The seed every random choice derives from.</summary>
+    public int Seed => seed;
+
+    /// <summary>The iteration training continues after (0 for a fresh run).</summary>
+    public long StartIteration => startIteration;
+
+    /// <summary>Trains until <c>total_iter</c> or until <paramref name="cancel"/> is signalled, then saves a checkpoint.</summary>
+    public TrainingResult Run(CancellationToken cancel = default)
+    {
+        long total = options.Train.TotalIter, iteration = startIteration, lastSaved = startIteration;
+        var trainingTime = TimeSpan.Zero;
+        double loss = double.NaN, secondsPerIteration = 0;
+        IReadOnlyDictionary<string, double>? validation = null;
+        var window = new IntervalStatistics();
+        log.Info($"Start training from epoch: {batcher.Order.EpochOf(iteration + 1)}, iter: {iteration}");
+        using var prefetcher = new BatchPrefetcher(batcher.Build, iteration + 1, total, options.TrainSet.BatchesInFlight);
+        ProgressiveStage? stage = null;
+        while (iteration < total && !cancel.IsCancellationRequested)
+        {
+            var watch = Stopwatch.StartNew();
+            var waitBefore = prefetcher.WaitTime;
+            var batch = prefetcher.Next();
+            iteration++;
+            var lr = schedule.At(iteration);
+            if (batch.Stage != stage)
+            {
+                stage = batch.Stage;
+                log.Info($"Updating Patch_Size to {stage.PatchSize} and Batch_Size to {stage.BatchSize}");
+            }
+            loss = Step(batch, lr);
+            var elapsed = watch.Elapsed;
+            trainingTime += elapsed;
+            secondsPerIteration = secondsPerIteration == 0 ? elapsed.TotalSeconds : 0.9 * secondsPerIteration + 0.1 * elapsed.TotalSeconds;
+            window.Add(loss, elapsed, prefetcher.WaitTime - waitBefore);
+
+            if (iteration % options.Logger.PrintFrequency == 0)
+                LogInterval(iteration, lr, window.TakeAndReset(), secondsPerIteration);
+            if (iteration % options.Logger.CheckpointFrequency == 0)
+                lastSaved = SaveCheckpoint(iteration);
+            if (validator is not null && iteration % options.Validation!.Frequency == 0)
+                validation = Validate(iteration);
+            settings.OnIteration?.Invoke(new TrainingProgress
+            {
+                Iteration = iteration,
+                TotalIterations = total,
+                Epoch = batcher.Order.EpochOf(iteration),
+                Loss = loss,
+                LearningRate = lr,
+                IterationsPerSecond = 1 / secondsPerIteration,
+                Eta = TimeSpan.FromSeconds(secondsPerIteration * (total - iteration)),
+                Stage = batch.Stage,
+            });
+        }
+
+        var interrupted = iteration < total;
+        if (iteration > lastSaved)
+            SaveCheckpoint(iteration);
+        if (interrupted)
+            log.Info($"Interrupted after iteration {iteration}; resume with --resume {layout.StateFile(iteration)}");
+        else
+        {
+            log.Info("End of training.");
+            if (validator is not null && iteration % options.Validation!.Frequency != 0)
+                validation = Validate(iteration);
+        }
+        var trained = iteration - startIteration;
+        var result = new TrainingResult
+        {
+            LastIteration = iteration,
+            Interrupted = interrupted,
+            ExperimentFolder = layout.Root,
+            IterationsPerSecond = trained > 0 ? trained / trainingTime.TotalSeconds : 0,
+            DataWait = prefetcher.WaitTime,
+            PeakResidentBytes = PeakResidentBytes(),
+            LastLoss = loss,
+            LastValidation = validation,
+        };
+        log.Info(string.Create(CultureInfo.InvariantCulture,
+            $"Trained {trained} iterations at {result.IterationsPerSecond:F3} it/s; waited {result.DataWait.TotalSeconds:F1} s for data; peak resident memory {result.PeakResidentBytes / (1024.0 * 1024):F0} MiB."));
+        return result;
+    }
+
+    /// <summary>One optimisation step on a batch; returns its loss.</summary>
+    double Step(TrainingBatch batch, double learningRate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = learningRate;
+        using var scope = NewDisposeScope();
+        var lq = tensor(batch.Lq, [batch.Count, batch.LqChannels, batch.Height, batch.Width]).to(device);
+        var gt = tensor(batch.Gt, [batch.Count, batch.GtChannels, batch.Height, batch.Width]).to(device);
+        if (options.Train.Mixup.Enabled)
+            (gt, lq) = Mixup.Apply(options.Train.Mixup, gt, lq, RandomStreams.For(seed, RandomStream.Mixup, batch.Iteration));
+        optimizer.zero_grad();
+        var output = net.call(lq);
+        var difference = (output - gt).abs();
+        var loss = (options.Train.PixelLossReduction == "sum" ? difference.sum() : difference.mean()) * options.Train.PixelLossWeight;
+        loss.backward();
+        if (options.Train.UseGradClip)
+            nn.utils.clip_grad_norm_(net.parameters(), GradientClipNorm);
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    long SaveCheckpoint(long iteration)
+    {
+        log.Info("Saving models and training states.");
+        var weights = net.state_dict();
+        CheckpointFile.SavePth(layout.ModelFile(iteration), weights);
+        CheckpointFile.SavePth(layout.LatestModelFile, weights);
+        TrainingState.Save(layout.StateFile(iteration), iteration, seed, net, optimizer);
+        return iteration;
+    }
+
+    IReadOnlyDictionary<string, double> Validate(long iteration)
+    {
+        var folder = options.Validation!.SaveImages ? layout.Visualization : null;
+        var scores = validator!.Run(net, folder, iteration);
+        log.Info($"Validation {options.ValSet!.Name}, " + string.Join(", ", scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"# {s.Key}: {s.Value:F4}"))));
+        var record = new Dictionary<string, object> { ["iter"] = iteration };
+        foreach (var (name, value) in scores)
+            record[$"val_{name}"] = Math.Round(value, 6);
+        log.Record(record);
+        return scores;
+    }
+
+    void LogInterval(long iteration, double lr, IntervalStatistics.Summary summary, double secondsPerIteration)
+    {
+        var epoch = batcher.Order.EpochOf(iteration);
+        var eta = TimeSpan.FromSeconds(secondsPerIteration * (options.Train.TotalIter - iteration));
+        log.Info(string.Create(CultureInfo.InvariantCulture,
+            $"[epoch:{epoch,4}, iter:{iteration,9:N0}, lr:({lr:E3},)] [eta: {eta:d\\.hh\\:mm\\:ss}, time (data): {summary.SecondsPerIteration:F3} ({summary.DataSecondsPerIteration:F3}), {1 / summary.SecondsPerIteration:F2} it/s] l_pix: {summary.MeanLoss:E4}"));
+        log.Record(new Dictionary<string, object>
+        {
+            ["iter"] = iteration,
+            ["epoch"] = epoch,
+            ["lr"] = lr,
+            ["loss"] = summary.MeanLoss,
+            ["it_per_s"] = Math.Round(1 / summary.SecondsPerIteration, 4),
+            ["data_wait_s_per_it"] = Math.Round(summary.DataSecondsPerIteration, 5),
+        });
+    }
+
+    void LoadPretrained(string path, bool strict)
+    {
+        log.Info($"Loading {nameof(RestormerNet)} weights from {path} (strict_load_g: {strict}).");
+        var state = CheckpointFile.Load(path);
+        try
+        {
+            if (!strict)
+                state = DropMismatched(state);
+            net.LoadStateDict(state, strict);
+        }
+        catch (StateDictMismatchException e)
+        {
+            throw new CheckpointException(path, $"does not fit network_g ({e.Message.TrimEnd('.')})",
+                "Use weights of the same architecture, or set 'strict_load_g: false' to load only the matching ones");
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+        }
+    }
+
+    // As the reference's non-strict load: weights missing from either side or of another shape are skipped with a warning.
+    OrderedDictionary<string, Tensor> DropMismatched(OrderedDictionary<string, Tensor> state)
+    {
+        var own = net.state_dict();
+        foreach (var name in own.Keys.Where(k => !state.ContainsKey(k)))
+            log.Warn($"Pre-trained weights lack '{name}'; it keeps its initial value.");
+        var kept = new OrderedDictionary<string, Tensor>();
+        foreach (var (name, value) in state)
+        {
+            if (own.TryGetValue(name, out var target) && target.shape.SequenceEqual(value.shape))
+                kept.Add(name, value);
+            else
+            {
+                log.Warn(own.ContainsKey(name)
+                    ? $"Size different, ignore [{name}]: network [{string.Join(",", own[name].shape)}], checkpoint [{string.Join(",", value.shape)}]"
+                    : $"Pre-trained weight '{name}' is not part of the network; ignored.");
+                value.Dispose();
+            }
+        }
+        return kept;
+    }
+
+    Device ChooseDevice()
+    {
+        if (options.NumGpu == 0)
+            return CPU;
+        if (cuda.is_available())
+            return CUDA;
+        log.Warn($"num_gpu: {options.NumGpu} asks for GPUs but no CUDA device is available to this build; training on the CPU (set num_gpu: 0 to silence this).");
+        return CPU;
+    }
+
+    int ChooseSeed(TrainingState.Info? state)
+    {
+        if (state is not null)
+        {
+            if (options.ManualSeed is { } asked && asked != state.Seed)
+                log.Warn($"manual_seed is {asked} but the state was trained with seed {state.Seed}; keeping {state.Seed} so the data order continues.");
+            return state.Seed;
+        }
+        var seed = options.ManualSeed ?? Random.Shared.Next(1, 10001);
+        log.Info($"Random seed: {seed}");
+        return seed;
+    }
+
+    Validator? CreateValidator()
+    {
+        if (options.Validation is null)
+            return null;
+        if (options.ValSet is null)
+        {
+            log.Warn("The 'val' section is set but 'datasets.val' is missing; no validation will run.");
+            return null;
+        }
+        var set = options.ValSet.Source.Open();
+        log.Info($"Number of val images/folders in {options.ValSet.Name}: {set.Count}");
+        return new Validator(set, options.Validation, seed, device);
+    }
+
+    void LogOptions()
+    {
+        if (File.Exists(options.SourceFile))
+            log.Detail($"Options ({options.SourceFile}):\n{File.ReadAllText(options.SourceFile)}");
+    }
+
+    void LogStatistics()
+    {
+        var order = batcher.Order;
+        var parameters = net.parameters().Sum(p => p.numel());
+        log.Info(string.Create(CultureInfo.InvariantCulture,
+            $"Network: {net.Config}, with parameters: {parameters:N0}; device {device.type}, {get_num_threads()} threads"));
+        log.Info(string.Create(CultureInfo.InvariantCulture,
+            $"Training statistics:\n\tNumber of train images: {batcher.PairCount}\n\tDataset enlarge ratio: {options.TrainSet.EnlargeRatio}\n\tBatch size: {options.TrainSet.BatchSize}\n\tRequire iter number per epoch: {order.IterationsPerEpoch}\n\tTotal iters: {options.Train.TotalIter}; seed {seed}"));
+    }
+
+    static long PeakResidentBytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.PeakWorkingSet64;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        optimizer?.Dispose();
+        net?.Dispose();
+        log?.Dispose();
+    }
+
+    /// <summary>Loss, time and data wait accumulated over one logging interval.</summary>
+    sealed class IntervalStatistics
+    {
+        double lossSum;
+        int count;
+        TimeSpan time, wait;
+
+        public sealed record Summary(double MeanLoss, double SecondsPerIteration, double DataSecondsPerIteration);
+
+        public void Add(double loss, TimeSpan elapsed, TimeSpan dataWait)
+        {
+            lossSum += loss;
+            count++;
+            time += elapsed;
+            wait += dataWait;
+        }
+
+        public Summary TakeAndReset()
+        {
+            var summary = new Summary(lossSum / count, time.TotalSeconds / count, wait.TotalSeconds / count);
+            (lossSum, count, time, wait) = (0, 0, TimeSpan.Zero, TimeSpan.Zero);
+            return summary;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace Restormer.Tests.Cli;
+
+/// <summary>Runs one CLI command in-process with captured output, as a user would from the shell.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public static Result Run(Command command, params string[] args)
+    {
+        var root = new RootCommand { command };
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        int code = root.Parse([command.Name, .. args]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return new Result(code, stdout.ToString(), stderr.ToString());
+    }
+}

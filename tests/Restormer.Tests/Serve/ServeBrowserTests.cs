@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using OpenCvSharp;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+using Xunit.Abstractions;
+
+namespace Restormer.Tests.Serve;
+
+/// <summary>
+/// The serve page end to end in headless Chromium (Debian's <c>chromium</c> and <c>chromium-driver</c>), driven by
+/// Selenium: pick a photo, restore it, compare, download. Without a browser the test returns early and says so in its
+/// output (xunit 2 has no run-time skip); set <c>RESTORMER_REQUIRE_BROWSER=1</c> to make a missing browser a failure.
+/// </summary>
+public class ServeBrowserTests(ITestOutputHelper output)
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    [Fact]
+    public async Task PageRestoresAPhotoComparesItAndDownloadsThePng()
+    {
+        if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
+        {
+            var message = $"Browser test not run: needs {Chromium} and {ChromeDriver} (apt-get install chromium chromium-driver).";
+            Assert.False(Environment.GetEnvironmentVariable("RESTORMER_REQUIRE_BROWSER") == "1", message);
+            output.WriteLine("SKIPPED: " + message);
+            return;
+        }
+        var watch = Stopwatch.StartNew();
+        await using var test = await ServeTestServer.StartAsync();
+        var photo = ServeTestServer.SmallPhoto();
+        using var browser = StartChromium();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(90));
+        var js = (IJavaScriptExecutor)browser;
+
+        browser.Navigate().GoToUrl(test.Server.Address);
+        wait.Until(b => b.FindElements(By.CssSelector("input[name=task]")).Count == 6);
+        Assert.True(browser.FindElement(By.CssSelector("input[value=motion_deblurring]")).Selected);
+        Assert.False(browser.FindElement(By.CssSelector("input[value=deraining]")).Enabled);
+        Assert.Contains("missing: deraining.pth", browser.FindElement(By.Id("tasks")).Text);
+        Assert.Contains(test.ModelsFolder, browser.FindElement(By.Id("missing")).Text);
+
+        browser.FindElement(By.Id("file")).SendKeys(photo);
+        browser.FindElement(By.Id("restore")).Click();
+        wait.Until(_ => (bool)js.ExecuteScript(
+            "const after = document.getElementById('after');" +
+            "return !document.getElementById('compare').hidden && after.complete && after.naturalWidth > 0;"));
+        Assert.Equal(96L, js.ExecuteScript("return document.getElementById('after').naturalWidth;"));
+        Assert.Equal(64L, js.ExecuteScript("return document.getElementById('before').naturalHeight;"));
+        Assert.StartsWith("Done in", browser.FindElement(By.Id("status-text")).Text);
+
+        // The slider moves the before/after divider.
+        js.ExecuteScript("const s = document.getElementById('slider'); s.value = 30; s.dispatchEvent(new Event('input'));");
+        Assert.Equal("30%", js.ExecuteScript("return document.getElementById('compare').style.getPropertyValue('--pos');"));
+
+        var download = browser.FindElement(By.Id("download"));
+        Assert.Equal("blurry photo-restored.png", download.GetAttribute("download"));
+        var png = Convert.FromBase64String((string)js.ExecuteAsyncScript(
+            "const done = arguments[arguments.length - 1];" +
+            "fetch(document.getElementById('download').href).then(r => r.arrayBuffer()).then(buffer => {" +
+            "  let text = ''; new Uint8Array(buffer).forEach(b => text += String.fromCharCode(b)); done(btoa(text)); });"));
+        Assert.Equal(PngSignature, png[..8]);
+        using (var restored = Cv2.ImDecode(png, ImreadModes.Unchanged))
+            Assert.Equal(new Size(96, 64), restored.Size());
+
+        js.ExecuteScript("document.getElementById('slider').value = 50; document.getElementById('compare').style.setProperty('--pos', '50%');");
+        SaveScreenshot(browser);
+        output.WriteLine($"Browser test: {watch.Elapsed.TotalSeconds:F1} s (server start, Chromium start, upload, restore, download).");
+    }
+
+    private static ChromeDriver StartChromium()
+    {
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            "--window-size=1280,900", $"--user-data-dir={TestPaths.NewTempDir("chromium-profile")}");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.SuppressInitialDiagnosticInformation = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// Saves <c>TestResults/serve-page.png</c>; with <c>RESTORMER_UPDATE_SCREENSHOT=1</c> also the README's
+    /// <c>docs/serve-page.png</c> (not by default, so test runs leave the working tree unchanged).
+    /// </summary>
+    private void SaveScreenshot(ChromeDriver browser)
+    {
+        // The whole page: grow the window to the document's height, at the top.
+        var js = (IJavaScriptExecutor)browser;
+        var (page, chrome) = ((long)js.ExecuteScript("return document.documentElement.scrollHeight;"),
+                              (long)js.ExecuteScript("return window.outerHeight - window.innerHeight;"));
+        browser.Manage().Window.Size = new System.Drawing.Size(1280, (int)(page + chrome));
+        js.ExecuteScript("window.scrollTo(0, 0);");
+        var screenshot = browser.GetScreenshot();
+        var path = Path.Combine(TestPaths.RepoRoot, "TestResults", "serve-page.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        screenshot.SaveAsFile(path);
+        output.WriteLine($"Screenshot: {path}");
+        if (Environment.GetEnvironmentVariable("RESTORMER_UPDATE_SCREENSHOT") != "1") return;
+        // The committed copy is scaled to 960 px wide, to keep the repository small.
+        using var full = Cv2.ImDecode(screenshot.AsByteArray, ImreadModes.Color);
+        using var small = full.Resize(new Size(960, full.Height * 960 / full.Width), interpolation: InterpolationFlags.Area);
+        Cv2.ImWrite(Path.Combine(TestPaths.RepoRoot, "docs", "serve-page.png"), small, new ImageEncodingParam(ImwriteFlags.PngCompression, 9));
+    }
+}
