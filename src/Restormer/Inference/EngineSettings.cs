@@ -12,5 +12,5 @@ internal sealed record EngineSettings(bool BFloat16, int Workers, int BandPixels
     public ScalarType ComputeType => BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     /// <summary>Rows per band for a level <paramref name="width"/> pixels wide and <paramref name="height"/> high.</summary>
-    public int BandRows(int height, int width) => Math.Clamp(BandPixels / Math.Max(width, 1), 1, height);
+    public int BandRows(int height, int width) => (int)Math.Clamp(Math.Round((double)BandPixels / Math.Max(width, 1)), 1, height);
 }
