@@ -13,9 +13,6 @@ internal unsafe interface IElementStorage
     /// <summary>Bytes per element.</summary>
     static abstract int Size { get; }
 
-    /// <summary>Loads the lanes where <paramref name="mask"/> is set (others read as 0).</summary>
-    static abstract Vector512<float> Load(byte* address, in LaneMask mask);
-
     /// <summary>Stores the lanes where <paramref name="mask"/> is set.</summary>
     static abstract void Store(byte* address, Vector512<float> value, in LaneMask mask);
 
@@ -47,6 +44,7 @@ internal readonly struct Float32Storage : IElementStorage
 {
     public static int Size => 4;
 
+    /// <summary>Loads the lanes where <paramref name="mask"/> is set (others read as 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector512<float> Load(byte* address, in LaneMask mask) =>
         Avx512F.MaskLoad((float*)address, mask.Float, Vector512<float>.Zero);
@@ -69,13 +67,6 @@ internal readonly struct Float32Storage : IElementStorage
 internal readonly struct BFloat16Storage : IElementStorage
 {
     public static int Size => 2;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector512<float> Load(byte* address, in LaneMask mask)
-    {
-        var bits = Avx512BW.VL.MaskLoad((ushort*)address, mask.Half, Vector256<ushort>.Zero);
-        return Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(bits), 16).AsSingle();
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Store(byte* address, Vector512<float> value, in LaneMask mask) =>
