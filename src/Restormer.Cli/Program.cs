@@ -13,6 +13,7 @@ Command[] commands =
     TrainCommand.Create(),
     GeneratePatchesCommand.Create(),
     ServeCommand.Create(),
+    BenchCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();

@@ -3,7 +3,7 @@ using Restormer.Inference;
 
 namespace Restormer.Cli.Commands;
 
-/// <summary>The options every command that runs the network shares (tiling, memory, device, threads).</summary>
+/// <summary>The options every command that runs the network shares (tiling, memory, device, threads, precision).</summary>
 public sealed class InferenceOptions
 {
     private readonly Option<int?> tile = new("--tile", "--tile-size") { Description = "Restore in tiles of this side (a multiple of 8), as the reference's --tile. Default: automatic, only when the image would not fit the memory budget." };
@@ -11,11 +11,14 @@ public sealed class InferenceOptions
     private readonly Option<double> memory = new("--memory-budget") { Description = "GiB the network's activations may use before images are tiled automatically.", DefaultValueFactory = _ => 2.0 };
     private readonly Option<string> device = new("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int?> threads = new("--threads") { Description = "CPU threads for the network (default: one per core)." };
+    private readonly Option<string> precision = new("--precision") { Description = "fp32 (exact, default), bf16 (2-3x faster on CPUs with native bfloat16, visually identical) or auto (bf16 where the CPU has it natively).", DefaultValueFactory = _ => "fp32" };
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options; commands that take a list of precisions themselves leave <c>--precision</c> out.</summary>
+    public void AddTo(Command command, bool withPrecision = true)
     {
         foreach (var option in new Option[] { tile, tileOverlap, memory, device, threads })
             command.Options.Add(option);
+        if (withPrecision) command.Options.Add(precision);
     }
 
     public RestoreOptions Read(ParseResult parse) => new()
@@ -25,5 +28,6 @@ public sealed class InferenceOptions
         MemoryBudgetBytes = (long)(parse.GetValue(memory) * (1L << 30)),
         Device = parse.GetValue(device)!,
         Threads = parse.GetValue(threads),
+        Precision = parse.GetValue(precision) is { } text ? PrecisionExtensions.Parse(text) : Precision.Fp32,
     };
 }

@@ -29,7 +29,7 @@ public static class RestoreCommand
         using var restorer = Restorer.Load(task, weights, options);
         cli.Info(restorer.UsesDefaultModel
             ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
-            : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm).");
+            : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}).");
 
         var failures = new List<string>();
         var total = Stopwatch.StartNew();

@@ -26,4 +26,11 @@ public sealed record RestoreOptions
     /// process, so this setting applies to every <see cref="Restorer"/> in the process.
     /// </summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// Arithmetic of the network on the CPU: <see cref="Inference.Precision.Fp32"/> (default, matches the reference),
+    /// <see cref="Inference.Precision.Bf16"/> (2–3× faster where the CPU has native bfloat16, visually identical), or
+    /// <see cref="Inference.Precision.Auto"/> (bf16 exactly where the CPU has it natively).
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
 }

@@ -177,6 +177,9 @@ public sealed class Restorer : IDisposable
         return parsed;
     }
 
+    /// <summary>The precision in use (<see cref="RestoreOptions.Precision"/> resolved for this machine).</summary>
+    public Precision Precision => tiled.Precision;
+
     /// <summary>Frees the network's native memory, after a call running on another thread has finished.</summary>
     public void Dispose()
     {
@@ -184,6 +187,7 @@ public sealed class Restorer : IDisposable
         {
             if (disposed) return;
             disposed = true;
+            tiled.Dispose();
             model.Dispose();
         }
     }

@@ -6,15 +6,40 @@ namespace Restormer.Inference;
 /// <summary>
 /// Runs a <see cref="RestormerNet"/> on one image the way the reference demo does: reflect-pad bottom/right to a
 /// multiple of 8, run whole or in overlapping tiles whose outputs are averaged, clamp to [0,1], crop back.
-/// Tiles are chosen automatically when the whole image would exceed the memory budget.
+/// Tiles are chosen automatically when the whole image would exceed the memory budget. On CPUs with AVX-512 the
+/// network runs on the <see cref="InferenceEngine"/>; elsewhere (and on CUDA) through the module's forward.
 /// </summary>
-public sealed class TiledRestorer(RestormerNet model, RestoreOptions options)
+public sealed class TiledRestorer : IDisposable
 {
     /// <summary>The network needs sides divisible by 8 (three 2× downsamplings).</summary>
     public const int SizeMultiple = 8;
 
-    public RestormerNet Model { get; } = model;
-    public RestoreOptions Options { get; } = options;
+    private readonly InferenceEngine? engine;
+
+    public RestormerNet Model { get; }
+    public RestoreOptions Options { get; }
+
+    /// <summary>The precision in use: <see cref="RestoreOptions.Precision"/> resolved for this machine.</summary>
+    public Precision Precision => engine?.Precision ?? Precision.Fp32;
+
+    /// <summary>The activation memory of one forward pass with the path and precision in use, which decides automatic tiling.</summary>
+    public MemoryEstimate MemoryEstimate => new(Model.Config, engine is not null, Precision);
+
+    /// <summary>
+    /// Prepares <paramref name="model"/> (already on its device) for restoring. Throws <see cref="NotSupportedException"/>
+    /// when bf16 is asked for where the engine cannot run.
+    /// </summary>
+    public TiledRestorer(RestormerNet model, RestoreOptions options)
+    {
+        Model = model;
+        Options = options;
+        bool onCpu = model.parameters().All(p => p.device_type == TorchSharp.DeviceType.CPU);
+        var precision = options.Precision.Resolve();
+        if (onCpu && InferenceEngine.IsSupported)
+            engine = new InferenceEngine(model, precision, options.Threads);
+        else if (precision == Precision.Bf16)
+            throw new NotSupportedException($"bf16 inference needs a CPU with AVX-512{(onCpu ? "" : " (and runs on the CPU only)")}: use --precision fp32.");
+    }
 
     /// <summary>
     /// Restores a 1×C×H×W tensor in [0,1] (on the model's device). <paramref name="progress"/> receives the fraction of
@@ -33,7 +58,7 @@ public sealed class TiledRestorer(RestormerNet model, RestoreOptions options)
         if (tile is null)
         {
             cancellation.ThrowIfCancellationRequested();
-            restored = Model.call(padded);
+            restored = Forward(padded);
         }
         else
         {
@@ -53,12 +78,14 @@ public sealed class TiledRestorer(RestormerNet model, RestoreOptions options)
                 throw new ArgumentException($"The tile size must be a positive multiple of {SizeMultiple}, got {requested}.");
             return requested >= Math.Max(paddedHeight, paddedWidth) ? null : requested;
         }
-        if (MemoryEstimate.ActivationBytes(Model.Config, paddedHeight, paddedWidth) <= Options.MemoryBudgetBytes)
+        var estimate = MemoryEstimate;
+        if (estimate.ActivationBytes(paddedHeight, paddedWidth) <= Options.MemoryBudgetBytes)
             return null;
-        long pixels = Options.MemoryBudgetBytes / MemoryEstimate.BytesPerPixel(Model.Config);
-        int side = (int)Math.Sqrt(pixels) / SizeMultiple * SizeMultiple;
+        int side = estimate.LargestSquareSide(Options.MemoryBudgetBytes) / SizeMultiple * SizeMultiple;
         return Math.Max(Math.Max(side, 2 * Options.TileOverlap + SizeMultiple), 64);
     }
+
+    private Tensor Forward(Tensor input) => engine?.Forward(input) ?? Model.call(input);
 
     private Tensor RunTiles(Tensor padded, TilePlan plan, IProgress<double>? progress, CancellationToken cancellation)
     {
@@ -73,7 +100,7 @@ public sealed class TiledRestorer(RestormerNet model, RestoreOptions options)
             {
                 var rows = TensorIndex.Slice(row, row + plan.Tile);
                 var columns = TensorIndex.Slice(column, column + plan.Tile);
-                var output = Model.call(padded[.., .., rows, columns]);
+                var output = Forward(padded[.., .., rows, columns]);
                 sum[.., .., rows, columns].add_(output);
                 weight[.., .., rows, columns].add_(1);
             }
@@ -92,4 +119,6 @@ public sealed class TiledRestorer(RestormerNet model, RestoreOptions options)
         var mode = padHeight < height && padWidth < width ? TorchSharp.PaddingModes.Reflect : TorchSharp.PaddingModes.Replicate;
         return nn.functional.pad(input, [0, padWidth, 0, padHeight], mode);
     }
+
+    public void Dispose() => engine?.Dispose();
 }

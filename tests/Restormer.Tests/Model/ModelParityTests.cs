@@ -6,7 +6,7 @@ namespace Restormer.Tests.Model;
 /// <summary>The port against outputs of the reference PyTorch implementation (max abs error ≤ 1e-4 per element).</summary>
 public class ModelParityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static IReadOnlyDictionary<string, Tensor> ReadState(string path) => Restormer.Checkpoints.CheckpointFile.Load(path);
+    internal static IReadOnlyDictionary<string, Tensor> ReadState(string path) => Restormer.Checkpoints.CheckpointFile.Load(path);
 
     [Theory]
     [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]

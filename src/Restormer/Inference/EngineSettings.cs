@@ -1,0 +1,16 @@
+using static TorchSharp.torch;
+
+namespace Restormer.Inference;
+
+/// <summary>How <see cref="InferenceEngine"/> computes: storage type of activations and weights, threads, band size.</summary>
+internal sealed record EngineSettings(bool BFloat16, int Workers, int BandPixels)
+{
+    /// <summary>Pixels per band: small enough that a band's intermediates stay in the CPU caches, large enough for efficient matrix products.</summary>
+    public const int DefaultBandPixels = 2048;
+
+    /// <summary>The dtype of activations fed to convolutions and matrix products.</summary>
+    public ScalarType ComputeType => BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+
+    /// <summary>Rows per band for a level <paramref name="width"/> pixels wide and <paramref name="height"/> high.</summary>
+    public int BandRows(int height, int width) => Math.Clamp(BandPixels / Math.Max(width, 1), 1, height);
+}

@@ -1,0 +1,40 @@
+using Restormer.Model;
+
+namespace Restormer.Inference;
+
+/// <summary>
+/// Multiply–accumulates of one forward pass of the reference network, counted analytically: every convolution,
+/// MDTA's two attention products (q·kᵀ and A·v). Normalisations, softmax, GELU and additions are not counted, as
+/// usual. The full-size model at 256×256 is 154.9 GMAC (the paper's "140 GFLOPs" is computed by another tool).
+/// </summary>
+public static class ModelCost
+{
+    /// <summary>MACs for an input of <paramref name="height"/>×<paramref name="width"/> (multiples of 8).</summary>
+    public static double MultiplyAccumulates(RestormerConfig config, int height, int width)
+    {
+        double p1 = (double)height * width, p2 = p1 / 4, p3 = p1 / 16, p4 = p1 / 64;
+        int dim = config.Dim;
+        var (blocks, heads) = (config.NumBlocks, config.Heads);
+        double macs =
+            blocks[0] * Block(config, dim, p1, heads[0]) + blocks[1] * Block(config, dim * 2, p2, heads[1])
+            + blocks[2] * Block(config, dim * 4, p3, heads[2]) + blocks[3] * Block(config, dim * 8, p4, heads[3])
+            + blocks[2] * Block(config, dim * 4, p3, heads[2]) + blocks[1] * Block(config, dim * 2, p2, heads[1])
+            + (blocks[0] + config.NumRefinementBlocks) * Block(config, dim * 2, p1, heads[0]);
+        macs += 9 * p1 * config.InpChannels * dim                                               // patch_embed
+            + 9 * (p1 * dim * (dim / 2) + p2 * 2 * dim * dim + p3 * 4 * dim * 2 * dim)          // down1_2 … down3_4
+            + 9 * (p4 * 8 * dim * 16 * dim + p3 * 4 * dim * 8 * dim + p2 * 2 * dim * 4 * dim)   // up4_3 … up2_1
+            + p3 * 8 * dim * 4 * dim + p2 * 4 * dim * 2 * dim                                   // reduce_chan_level3, 2
+            + (config.DualPixelTask ? p1 * dim * 2 * dim : 0)                                   // skip_conv
+            + 9 * p1 * 2 * dim * config.OutChannels;                                            // output
+        return macs;
+    }
+
+    /// <summary>One Transformer block of <paramref name="channels"/> channels over <paramref name="pixels"/> pixels.</summary>
+    private static double Block(RestormerConfig config, int channels, double pixels, int heads)
+    {
+        double c = channels, hidden = config.HiddenChannels(channels);
+        double attention = 3 * c * c + 27 * c + 2 * c * c / heads + c * c;  // qkv, qkv_dwconv, q·kᵀ and A·v, project_out
+        double feedForward = 2 * hidden * c + 18 * hidden + hidden * c;    // project_in, dwconv, project_out
+        return pixels * (attention + feedForward);
+    }
+}

@@ -1,0 +1,32 @@
+namespace Restormer.Inference;
+
+/// <summary>
+/// Arithmetic of the network's convolutions and matrix products. <see cref="Fp32"/> reproduces the reference to float
+/// rounding; <see cref="Bf16"/> stores activations and weights as bfloat16 (LayerNorm, softmax, the residual stream
+/// and all accumulations stay float32), about 2–3× faster on CPUs with native bfloat16 and visually identical;
+/// <see cref="Auto"/> picks Bf16 only where the CPU has it natively (AVX512_BF16 or AMX).
+/// </summary>
+public enum Precision { Fp32, Bf16, Auto }
+
+/// <summary>Parsing and resolving <see cref="Precision"/>.</summary>
+public static class PrecisionExtensions
+{
+    /// <summary><see cref="Precision.Auto"/> becomes Bf16 or Fp32 for this CPU; the others stay as they are.</summary>
+    public static Precision Resolve(this Precision precision) => precision switch
+    {
+        Precision.Auto => CpuFeatures.HasNativeBFloat16 ? Precision.Bf16 : Precision.Fp32,
+        _ => precision,
+    };
+
+    /// <summary>Reads <c>fp32</c>, <c>bf16</c> or <c>auto</c> (any case; <c>float32</c>/<c>bfloat16</c> too).</summary>
+    public static Precision Parse(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "float32" or "float" => Precision.Fp32,
+        "bf16" or "bfloat16" => Precision.Bf16,
+        "auto" => Precision.Auto,
+        _ => throw new ArgumentException($"Unknown precision '{text}': use fp32, bf16 or auto."),
+    };
+
+    /// <summary>The spelling <see cref="Parse"/> reads.</summary>
+    public static string Name(this Precision precision) => precision.ToString().ToLowerInvariant();
+}

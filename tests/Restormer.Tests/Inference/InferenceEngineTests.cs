@@ -1,0 +1,87 @@
+using Restormer.Inference;
+using Restormer.Model;
+using Restormer.Tests.Model;
+using static TorchSharp.torch;
+
+namespace Restormer.Tests.Inference;
+
+/// <summary>The inference engine against the reference outputs, against itself with other band sizes, and tiled.</summary>
+public class InferenceEngineTests
+{
+    private static RestormerNet LoadCase(string name)
+    {
+        var testCase = ParityCase.Get(name);
+        var model = new RestormerNet(testCase.Config);
+        model.LoadStateDict(ModelParityTests.ReadState(testCase.WeightsPath));
+        model.eval();
+        return model;
+    }
+
+    private static float MaxDifference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
+
+    [Theory]
+    [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
+    public void Fp32MatchesReference(string name)
+    {
+        var testCase = ParityCase.Get(name);
+        using var model = LoadCase(name);
+        using var engine = new InferenceEngine(model, Precision.Fp32);
+        using var output = engine.Forward(testCase.Input());
+        using var expected = testCase.ExpectedOutput();
+        Assert.Equal(expected.shape, output.shape);
+        var maxError = MaxDifference(output, expected);
+        Assert.True(maxError <= 1e-4f, $"{name}: max abs error {maxError:E3}");
+    }
+
+    [Theory]
+    [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
+    public void Bf16StaysCloseToReference(string name)
+    {
+        var testCase = ParityCase.Get(name);
+        using var model = LoadCase(name);
+        using var engine = new InferenceEngine(model, Precision.Bf16);
+        using var output = engine.Forward(testCase.Input());
+        using var expected = testCase.ExpectedOutput();
+        // bfloat16 keeps 8 significant bits: on outputs in [0, 1] the mean error must stay far below one 8-bit level (3.9e-3).
+        var meanError = (output - expected).abs().mean().item<float>();
+        Assert.True(meanError <= 1e-3f, $"{name}: mean abs error {meanError:E3}");
+        Assert.True(meanError > 0, "bf16 gave exactly the float32 result: it did not run in bfloat16");
+    }
+
+    [Theory]
+    [InlineData(1)]   // one-row bands: every halo row comes from the previous band
+    [InlineData(168)] // three rows at full resolution: uneven last bands at every level
+    public void BandsGiveTheWholeImageResult(int bandPixels)
+    {
+        var testCase = ParityCase.Get("small_default_heads");
+        using var model = LoadCase(testCase.Name);
+        using var whole = new InferenceEngine(model, Precision.Fp32, bandPixels: int.MaxValue);
+        using var banded = new InferenceEngine(model, Precision.Fp32, bandPixels: bandPixels);
+        using var input = testCase.Input();
+        using var expected = whole.Forward(input);
+        using var output = banded.Forward(input);
+        Assert.True(MaxDifference(output, expected) <= 1e-5f, $"max difference {MaxDifference(output, expected):E3}");
+    }
+
+    [Fact]
+    public void RestoresABatchImageByImage()
+    {
+        var testCase = ParityCase.Get("tiny_biasfree_bias");
+        Assert.Equal(2, testCase.InputShape[0]);
+        using var model = LoadCase(testCase.Name);
+        using var engine = new InferenceEngine(model);
+        using var input = testCase.Input();
+        using var both = engine.Forward(input);
+        using var second = engine.Forward(input[1..]);
+        Assert.True(MaxDifference(both[1..], second) == 0);
+    }
+
+    [Fact]
+    public void RejectsSidesThatAreNotMultiplesOfEight()
+    {
+        using var model = LoadCase("tiny_withbias");
+        using var engine = new InferenceEngine(model);
+        var error = Assert.Throws<ArgumentException>(() => engine.Forward(rand(1, 3, 30, 48)));
+        Assert.Contains("multiples of 8", error.Message);
+    }
+}

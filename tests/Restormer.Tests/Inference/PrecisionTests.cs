@@ -1,0 +1,40 @@
+using Restormer.Inference;
+
+namespace Restormer.Tests.Inference;
+
+public class PrecisionTests
+{
+    [Theory]
+    [InlineData("fp32", Precision.Fp32)]
+    [InlineData("BF16", Precision.Bf16)]
+    [InlineData(" bfloat16 ", Precision.Bf16)]
+    [InlineData("auto", Precision.Auto)]
+    public void ParsesTheDocumentedSpellings(string text, Precision expected) =>
+        Assert.Equal(expected, PrecisionExtensions.Parse(text));
+
+    [Fact]
+    public void UnknownPrecisionNamesTheChoices()
+    {
+        var error = Assert.Throws<ArgumentException>(() => PrecisionExtensions.Parse("fp16"));
+        Assert.Contains("fp32, bf16 or auto", error.Message);
+    }
+
+    [Fact]
+    public void AutoIsBf16ExactlyWhereTheCpuHasItNatively()
+    {
+        Assert.Equal(CpuFeatures.HasNativeBFloat16 ? Precision.Bf16 : Precision.Fp32, Precision.Auto.Resolve());
+        Assert.Equal(Precision.Fp32, Precision.Fp32.Resolve());
+        Assert.Equal(Precision.Bf16, Precision.Bf16.Resolve());
+    }
+
+    [Fact]
+    public void ReadsTheFlagsOfTheFirstProcessor()
+    {
+        const string cpuinfo = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n\nprocessor\t: 1\nflags\t\t: fpu\n";
+        var flags = CpuFeatures.ParseFlags(cpuinfo);
+        Assert.Contains("avx512_bf16", flags);
+        Assert.Contains("fpu", flags);
+        Assert.DoesNotContain("amx_bf16", flags);
+        Assert.Empty(CpuFeatures.ParseFlags("processor\t: 0\n"));
+    }
+}
