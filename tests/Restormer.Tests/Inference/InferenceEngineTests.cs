@@ -48,6 +48,25 @@ public class InferenceEngineTests
         Assert.True(meanError > 0, "bf16 gave exactly the float32 result: it did not run in bfloat16");
     }
 
+    [Fact]
+    public void Bf16IsWithinAHalfLevelOfFp32OnAPhotoWithTrainedWeights()
+    {
+        // The shipped compact motion-deblurring model on a crop of a real blurred frame.
+        using var model = RestormerNet.FromCheckpoint(Path.Combine(TestPaths.RepoRoot, "models", DefaultModels.MotionDeblurringCompact));
+        model.eval();
+        using var frame = OpenCvSharp.Cv2.ImRead(Path.Combine(TestPaths.Shared, "data", "samples", "motion_blur", "seq_id-1_frame-8_Input.png"));
+        using var crop = new OpenCvSharp.Mat(frame, new OpenCvSharp.Rect(400, 200, 320, 240));
+        using var image = Restormer.Imaging.ImageTensor.ToTensor(crop);
+        using var fp32 = new TiledRestorer(model, new RestoreOptions());
+        using var bf16 = new TiledRestorer(model, new RestoreOptions { Precision = Precision.Bf16 });
+        using var a = fp32.Restore(image);
+        using var b = bf16.Restore(image);
+        using var levels = ((a * 255).round() - (b * 255).round()).abs();
+        float mean = levels.mean().item<float>();
+        Assert.True(mean <= 0.5f, $"8-bit mean difference {mean:F3} levels");
+        Assert.True((a - b).abs().max().item<float>() > 0, "bf16 gave exactly the float32 result");
+    }
+
     [Theory]
     [InlineData(1)]   // one-row bands: every halo row comes from the previous band
     [InlineData(168)] // three rows at full resolution: uneven last bands at every level
