@@ -35,15 +35,20 @@ public static class BenchCommand
                 Warmup = parse.GetValue(warmup),
                 Restore = common.Read(parse),
             };
-            var path = parse.GetValue(weights);
-            using var model = path is not null ? RestormerNet.FromCheckpoint(path) : new RestormerNet(new RestormerConfig
+            BenchmarkReport report;
+            if (parse.GetValue(weights) is { } path)
+                report = Benchmark.Run(path, options, cli.Info);
+            else
             {
-                Dim = parse.GetValue(dim),
-                NumBlocks = ParseInts(parse.GetValue(blocks)!, "--blocks"),
-                NumRefinementBlocks = parse.GetValue(refinement),
-                Heads = ParseInts(parse.GetValue(heads)!, "--heads"),
-            });
-            var report = Benchmark.Run(model, options, cli.Info);
+                using var model = new RestormerNet(new RestormerConfig
+                {
+                    Dim = parse.GetValue(dim),
+                    NumBlocks = ParseInts(parse.GetValue(blocks)!, "--blocks"),
+                    NumRefinementBlocks = parse.GetValue(refinement),
+                    Heads = ParseInts(parse.GetValue(heads)!, "--heads"),
+                });
+                report = Benchmark.Run(model, options, cli.Info);
+            }
             cli.Info(report.ToTable());
             if (parse.GetValue(json) is { } file)
             {

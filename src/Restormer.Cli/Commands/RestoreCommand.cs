@@ -26,10 +26,11 @@ public static class RestoreCommand
     internal static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation)
     {
         var batch = ImageBatch.Plan(input, output);
+        var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(task, weights, options);
         cli.Info(restorer.UsesDefaultModel
             ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
-            : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}).");
+            : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
 
         var failures = new List<string>();
         var total = Stopwatch.StartNew();

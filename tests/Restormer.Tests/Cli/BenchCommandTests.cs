@@ -33,6 +33,36 @@ public class BenchCommandTests
         Assert.True(report.RootElement.GetProperty("GemmGflopsFp32").GetDouble() > 0);
     }
 
+    [Fact]
+    public void WithWeightsReportsTheLoadAndTheWaitForTheFirstImage()
+    {
+        var json = Path.Combine(TestPaths.NewTempDir(), "bench.json");
+        var result = CliRunner.Run(BenchCommand.Create(), "--weights", Path.Combine(TestPaths.Parity, "tiny_withbias.pth"),
+            "--sizes", "32x32", "--repeat", "2", "--warmup", "1", "--json", json);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("checkpoint loaded in", result.Out);
+        Assert.Contains("process start to first image", result.Out);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        double load = report.RootElement.GetProperty("LoadSeconds").GetDouble();
+        double startToFirst = report.RootElement.GetProperty("StartToFirstImageSeconds").GetDouble();
+        double first = report.RootElement.GetProperty("Results")[0].GetProperty("FirstSeconds").GetDouble();
+        Assert.True(load > 0);
+        // The first image ends after the load and the first run, both counted from the (test) process's start.
+        Assert.True(startToFirst > load + first, $"start to first image {startToFirst} s, load {load} s, first run {first} s");
+    }
+
+    [Fact]
+    public void RandomWeightsHaveNoLoadTime()
+    {
+        var json = Path.Combine(TestPaths.NewTempDir(), "bench.json");
+        var result = CliRunner.Run(BenchCommand.Create(), "--sizes", "16x16", "--repeat", "1", "--warmup", "0",
+            "--dim", "8", "--blocks", "1,1,1,1", "--refinement", "1", "--json", json);
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("checkpoint loaded", result.Out);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.False(report.RootElement.TryGetProperty("LoadSeconds", out _)); // null values are left out
+    }
+
     [Theory]
     [InlineData("--sizes", "256by256", "--sizes")]
     [InlineData("--precision", "fp16", "fp16")]
