@@ -1,3 +1,4 @@
+using Restormer.Interop;
 using Restormer.Model;
 using static TorchSharp.torch;
 
@@ -45,7 +46,10 @@ public sealed class TiledRestorer : IDisposable
     /// Restores a 1×C×H×W tensor in [0,1] (on the model's device). <paramref name="progress"/> receives the fraction of
     /// tiles done. Returns a new tensor of the input's size.
     /// </summary>
-    public Tensor Restore(Tensor input, IProgress<double>? progress = null, CancellationToken cancellation = default)
+    public Tensor Restore(Tensor input, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
+        GcPause.Run(() => RestorePaused(input, progress, cancellation));
+
+    private Tensor RestorePaused(Tensor input, IProgress<double>? progress, CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Restormer.Checkpoints;
+using Restormer.Interop;
 using Restormer.Model;
 using Restormer.Training.Data;
 using Restormer.Training.Options;
@@ -153,7 +154,7 @@ public sealed class Trainer : IDisposable
                 stage = batch.Stage;
                 log.Info($"Updating Patch_Size to {stage.PatchSize} and Batch_Size to {stage.BatchSize}");
             }
-            loss = Step(batch, lr);
+            loss = GcPause.Run(() => Step(batch, lr));
             var elapsed = watch.Elapsed;
             trainingTime += elapsed;
             secondsPerIteration = secondsPerIteration == 0 ? elapsed.TotalSeconds : 0.9 * secondsPerIteration + 0.1 * elapsed.TotalSeconds;

@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using Restormer.Interop;
 using Restormer.IO;
 using Restormer.Imaging;
 using Restormer.Metrics;
@@ -44,7 +45,7 @@ public sealed class Validator
         {
             for (int i = 0; i < set.Count; i++)
             {
-                var (restored, target) = Restore(net, i);
+                var (restored, target) = GcPause.Run(() => Restore(net, i));
                 foreach (var metric in metrics)
                     sums[metric.Name] += Score(metric, restored, target);
                 if (imageFolder is not null)
