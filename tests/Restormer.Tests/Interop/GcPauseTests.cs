@@ -4,6 +4,11 @@ using static TorchSharp.torch;
 
 namespace Restormer.Tests.Interop;
 
+/// <summary>The pause is process-wide, so these tests run alone, not beside tests that restore or train.</summary>
+[CollectionDefinition(nameof(GcPauseTests), DisableParallelization = true)]
+public class GcPauseCollection;
+
+[Collection(nameof(GcPauseTests))]
 public class GcPauseTests
 {
     [Fact]
