@@ -5,10 +5,7 @@ using static TorchSharp.torch;
 namespace Restormer.Tests.Interop;
 
 /// <summary>The pause is process-wide, so these tests run alone, not beside tests that restore or train.</summary>
-[CollectionDefinition(nameof(GcPauseTests), DisableParallelization = true)]
-public class GcPauseCollection;
-
-[Collection(nameof(GcPauseTests))]
+[Collection(nameof(RunsAlone))]
 public class GcPauseTests
 {
     [Fact]

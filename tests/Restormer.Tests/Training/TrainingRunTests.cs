@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 
 namespace Restormer.Tests.Training;
 
+/// <summary>Runs alone: the exact-resume test needs libtorch's thread count to stay put (see <see cref="RunsAlone"/>).</summary>
+[Collection(nameof(RunsAlone))]
 public class TrainingRunTests
 {
     /// <summary>Pairs whose inputs are darker copies of random targets: a tiny network can learn them in a few steps.</summary>
