@@ -7,7 +7,7 @@ namespace Restormer.Interop;
 /// them. TorchSharp 0.107 hands a <see cref="TorchSharp.Scalar"/>'s native handle to libtorch without keeping the
 /// object reachable, and every implicit conversion (<c>x + 1e-5</c>, the <c>alpha</c> of each add and subtract, the
 /// optimiser's step sizes) makes such a scalar. When a collection started by another thread lands inside the native
-/// call, the finalizer frees the scalar while libtorch still uses it: a wrong value, a "Expected false to be true"
+/// call, the finalizer frees the scalar while libtorch still uses it: a wrong value, an "Expected false to be true"
 /// error from <c>c10::Scalar::toFloat</c>, or a crash (a training run stopped that way after 1,200 steps). With no
 /// collection inside the block, the scalars it makes can only be finalized after it ends, when nothing reads them.
 /// </summary>
@@ -16,7 +16,7 @@ public static class GcPause
     /// <summary>Managed bytes that may be allocated (by any thread) inside a block before the runtime collects anyway.</summary>
     public const long Budget = 64L << 20;
 
-    /// <summary>Runs <paramref name="work"/> with collections paused (unpaused when another block already holds the pause).</summary>
+    /// <summary>Runs <paramref name="work"/> with collections paused (inside the pause of another thread's block when one is already running, so protected only until that block ends).</summary>
     public static void Run(Action work) => Run(() => { work(); return 0; });
 
     /// <inheritdoc cref="Run(Action)"/>
