@@ -24,7 +24,7 @@ internal static class GaussianWindow
 
     static double[] CreateKernel()
     {
-        using var kernel = Cv2.GetGaussianKernel(Size, Sigma, MatType.CV_64F);
+        using var kernel = Cv2.GetGaussianKernel(Size, Sigma, MatType.CV_64F) ?? throw new InvalidOperationException("OpenCV returned no Gaussian kernel.");
         return Enumerable.Range(0, Size).Select(i => kernel.At<double>(i, 0)).ToArray();
     }
 
