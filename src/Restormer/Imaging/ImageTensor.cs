@@ -1,17 +1,21 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
+using Restormer.Interop;
 using static TorchSharp.torch;
 
 namespace Restormer.Imaging;
 
 /// <summary>
 /// Converts between OpenCV pixels (BGR or gray, 8/16-bit, HWC) and the network's input layout (1×C×H×W float32 RGB in
-/// [0, 1]), rounding back to integers half-to-even as the reference's <c>img_as_ubyte</c> does.
+/// [0, 1]), rounding back to integers half-to-even as the reference's <c>img_as_ubyte</c> does. Both directions scale
+/// with TorchSharp scalars, so they run inside <see cref="GcPause"/> like the network itself.
 /// </summary>
 public static class ImageTensor
 {
     /// <summary>A 1×C×H×W float32 tensor in [0,1], RGB channel order for colour images.</summary>
-    public static Tensor ToTensor(Mat pixels)
+    public static Tensor ToTensor(Mat pixels) => GcPause.Run(() => ToTensorPaused(pixels));
+
+    private static Tensor ToTensorPaused(Mat pixels)
     {
         using var scope = NewDisposeScope();
         int channels = pixels.Channels();
@@ -44,7 +48,9 @@ public static class ImageTensor
     }
 
     /// <summary>Clamps a 1×C×H×W (or C×H×W) tensor to [0,1] and rounds it to an 8- or 16-bit Mat in OpenCV's BGR order.</summary>
-    public static Mat ToMat(Tensor image, int bitDepth)
+    public static Mat ToMat(Tensor image, int bitDepth) => GcPause.Run(() => ToMatPaused(image, bitDepth));
+
+    private static Mat ToMatPaused(Tensor image, int bitDepth)
     {
         using var scope = NewDisposeScope();
         var chw = image.dim() == 4 ? image[0] : image;
