@@ -37,7 +37,7 @@ public sealed class TiledRestorer : IDisposable
         bool onCpu = model.parameters().All(p => p.device_type == TorchSharp.DeviceType.CPU);
         var precision = options.Precision.Resolve();
         if (onCpu && InferenceEngine.IsSupported)
-            engine = new InferenceEngine(model, precision, options.Threads);
+            engine = GcPause.Run(() => new InferenceEngine(model, precision, options.Threads)); // packing uses scalars too
         else if (precision == Precision.Bf16)
             throw new NotSupportedException($"bf16 inference needs a CPU with AVX-512{(onCpu ? "" : " (and runs on the CPU only)")}: use --precision fp32.");
     }
