@@ -24,7 +24,7 @@ public static class BenchCommand
         {
             sizes, precisions, repeat, warmup, json, weights, dim, blocks, refinement, heads,
         };
-        common.AddTo(command, withPrecision: false);
+        common.AddTo(command, withPrecisionAndEnsemble: false);
         command.SetAction(parse => Cli.Run(parse, cli =>
         {
             var options = new BenchmarkOptions

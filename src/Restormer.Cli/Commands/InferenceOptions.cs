@@ -11,14 +11,20 @@ public sealed class InferenceOptions
     private readonly Option<double> memory = new("--memory-budget") { Description = "GiB the network's activations may use before images are tiled automatically.", DefaultValueFactory = _ => 2.0 };
     private readonly Option<string> device = new("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int?> threads = new("--threads") { Description = "CPU threads for the network (default: one per core)." };
+    private readonly Option<int> ensemble = new("--self-ensemble") { Description = "Average the outputs of 1 (off), 2, 4 or 8 flipped/transposed copies of each image: a little more accurate, that many times slower.", DefaultValueFactory = _ => 1 };
     private readonly Option<string> precision = new("--precision") { Description = "fp32 (exact, default), bf16 (2-3x faster on CPUs with native bfloat16, visually identical) or auto (bf16 where the CPU has it natively).", DefaultValueFactory = _ => "fp32" };
 
-    /// <summary>Adds the options; commands that take a list of precisions themselves leave <c>--precision</c> out.</summary>
-    public void AddTo(Command command, bool withPrecision = true)
+    /// <summary>
+    /// Adds the options; <c>bench</c>, which takes its own list of precisions and times single passes, leaves
+    /// <c>--precision</c> and <c>--self-ensemble</c> out.
+    /// </summary>
+    public void AddTo(Command command, bool withPrecisionAndEnsemble = true)
     {
         foreach (var option in new Option[] { tile, tileOverlap, memory, device, threads })
             command.Options.Add(option);
-        if (withPrecision) command.Options.Add(precision);
+        if (!withPrecisionAndEnsemble) return;
+        command.Options.Add(precision);
+        command.Options.Add(ensemble);
     }
 
     public RestoreOptions Read(ParseResult parse) => new()
@@ -28,6 +34,7 @@ public sealed class InferenceOptions
         MemoryBudgetBytes = (long)(parse.GetValue(memory) * (1L << 30)),
         Device = parse.GetValue(device)!,
         Threads = parse.GetValue(threads),
+        SelfEnsemble = parse.GetValue(ensemble),
         Precision = parse.GetValue(precision) is { } text ? PrecisionExtensions.Parse(text) : Precision.Fp32,
     };
 }

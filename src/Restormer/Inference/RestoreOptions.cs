@@ -2,7 +2,8 @@ namespace Restormer.Inference;
 
 /// <summary>
 /// How an image is pushed through the network. None of these change the result except <see cref="TileSize"/> (tile
-/// seams are averaged, as in the reference demo); the defaults suit a desktop CPU.
+/// seams are averaged, as in the reference demo), <see cref="Precision"/> (bf16 rounding) and <see cref="SelfEnsemble"/>;
+/// the defaults suit a desktop CPU and give the reference's pixels.
 /// </summary>
 public sealed record RestoreOptions
 {
@@ -33,4 +34,10 @@ public sealed record RestoreOptions
     /// <see cref="Inference.Precision.Auto"/> (bf16 exactly where the CPU has it natively).
     /// </summary>
     public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>
+    /// Copies averaged by geometric <see cref="Inference.SelfEnsemble"/>: 1 (off, default, as the reference), 2, 4 or 8;
+    /// each copy costs one more pass. Honoured by <see cref="Restorer"/>.
+    /// </summary>
+    public int SelfEnsemble { get; init; } = 1;
 }

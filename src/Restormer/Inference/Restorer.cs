@@ -48,6 +48,7 @@ public sealed class Restorer : IDisposable
         WeightsPath = weightsPath;
         Task = task;
         device = ParseDevice(options.Device);
+        SelfEnsemble.Validate(options.SelfEnsemble);
         if (options.Threads is int threads) set_num_threads(threads);
         model.to(device);
         model.eval();
@@ -136,7 +137,8 @@ public sealed class Restorer : IDisposable
         {
             ObjectDisposedException.ThrowIf(disposed, this);
             using var onDevice = image.to(device);
-            using var restored = tiled.Restore(onDevice, progress, cancellation);
+            using var restored = SelfEnsemble.Average(onDevice, tiled.Options.SelfEnsemble,
+                (copy, share) => tiled.Restore(copy, share, cancellation), progress, cancellation);
             return restored.cpu().alias();
         }
     }
