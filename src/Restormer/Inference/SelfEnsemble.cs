@@ -1,3 +1,4 @@
+using Restormer.Interop;
 using static TorchSharp.torch;
 
 namespace Restormer.Inference;
@@ -28,19 +29,32 @@ public static class SelfEnsemble
         IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         Validate(copies);
-        if (copies == 1) return restore(input, progress);
+        return copies == 1 ? restore(input, progress) : GcPause.Run(() => Sum(input, copies, restore, progress, cancellation).div_(copies));
+    }
+
+    private static Tensor Sum(Tensor input, int copies, Func<Tensor, IProgress<double>?, Tensor> restore,
+        IProgress<double>? progress, CancellationToken cancellation)
+    {
         Tensor? sum = null;
-        for (int k = 0; k < copies; k++)
+        try
         {
-            cancellation.ThrowIfCancellationRequested();
-            var share = progress is null ? null : new Share(progress, k, copies);
-            using var copy = Apply(input, k);
-            using var restored = restore(copy, share);
-            using var back = Undo(restored, k);
-            if (sum is null) sum = back.clone();
-            else sum.add_(back);
+            for (int k = 0; k < copies; k++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var share = progress is null ? null : new Share(progress, k, copies);
+                using var copy = Apply(input, k);
+                using var restored = restore(copy, share);
+                using var back = Undo(restored, k);
+                if (sum is null) sum = back.clone();
+                else sum.add_(back);
+            }
+            return sum!;
         }
-        return sum!.div_(copies);
+        catch
+        {
+            sum?.Dispose(); // cancelled or failed part-way: free the partial sum now, not at finalization
+            throw;
+        }
     }
 
     /// <summary>Transform <paramref name="k"/> (0–7): bit 0 mirrors left-right, bit 1 upside down, bit 2 transposes.</summary>
