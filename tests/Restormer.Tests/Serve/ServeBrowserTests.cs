@@ -44,9 +44,9 @@ public class ServeBrowserTests(ITestOutputHelper output)
 
         browser.FindElement(By.Id("file")).SendKeys(photo);
         browser.FindElement(By.Id("restore")).Click();
-        wait.Until(_ => (bool)js.ExecuteScript(
+        wait.Until(_ => js.ExecuteScript(
             "const after = document.getElementById('after');" +
-            "return !document.getElementById('compare').hidden && after.complete && after.naturalWidth > 0;"));
+            "return !document.getElementById('compare').hidden && after.complete && after.naturalWidth > 0;") is true);
         Assert.Equal(96L, js.ExecuteScript("return document.getElementById('after').naturalWidth;"));
         Assert.Equal(64L, js.ExecuteScript("return document.getElementById('before').naturalHeight;"));
         Assert.StartsWith("Done in", browser.FindElement(By.Id("status-text")).Text);
@@ -60,7 +60,7 @@ public class ServeBrowserTests(ITestOutputHelper output)
         var png = Convert.FromBase64String((string)js.ExecuteAsyncScript(
             "const done = arguments[arguments.length - 1];" +
             "fetch(document.getElementById('download').href).then(r => r.arrayBuffer()).then(buffer => {" +
-            "  let text = ''; new Uint8Array(buffer).forEach(b => text += String.fromCharCode(b)); done(btoa(text)); });"));
+            "  let text = ''; new Uint8Array(buffer).forEach(b => text += String.fromCharCode(b)); done(btoa(text)); });")!);
         Assert.Equal(PngSignature, png[..8]);
         using (var restored = Cv2.ImDecode(png, ImreadModes.Unchanged))
             Assert.Equal(new Size(96, 64), restored.Size());
@@ -89,8 +89,8 @@ public class ServeBrowserTests(ITestOutputHelper output)
     {
         // The whole page: grow the window to the document's height, at the top.
         var js = (IJavaScriptExecutor)browser;
-        var (page, chrome) = ((long)js.ExecuteScript("return document.documentElement.scrollHeight;"),
-                              (long)js.ExecuteScript("return window.outerHeight - window.innerHeight;"));
+        var (page, chrome) = ((long)js.ExecuteScript("return document.documentElement.scrollHeight;")!,
+                              (long)js.ExecuteScript("return window.outerHeight - window.innerHeight;")!);
         browser.Manage().Window.Size = new System.Drawing.Size(1280, (int)(page + chrome));
         js.ExecuteScript("window.scrollTo(0, 0);");
         var screenshot = browser.GetScreenshot();
