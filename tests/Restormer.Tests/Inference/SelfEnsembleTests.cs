@@ -1,4 +1,5 @@
 using Restormer.Inference;
+using Restormer.Training.Data;
 using static TorchSharp.torch;
 
 namespace Restormer.Tests.Inference;
@@ -25,29 +26,33 @@ public class SelfEnsembleTests
         seen.ForEach(t => t.Dispose());
     }
 
+    /// <summary>
+    /// The copies as the training augmentation's <see cref="Dihedral"/> modes (2·quarter turns + upside down), an
+    /// independent implementation on plain arrays: mirror left-right is mode 5 (half turn, then upside down).
+    /// </summary>
     [Theory]
-    [InlineData(2)]
-    [InlineData(8)]
-    public void EnsembleIsTheMeanOfTheRestoredCopies(int copies)
+    [InlineData(2, new[] { 0, 5 })]
+    [InlineData(4, new[] { 0, 1, 4, 5 })]
+    [InlineData(8, new[] { 0, 1, 2, 3, 4, 5, 6, 7 })]
+    public void EnsembleIsTheMeanOfTheRestoredCopies(int copies, int[] modes)
     {
-        var image = RandomImage(24, 40, seed: copies);
+        var random = new Random(copies);
+        var image = new PlanarImage([.. Enumerable.Range(0, 3 * 24 * 40).Select(_ => random.NextSingle())], 3, 24, 40);
         using var plain = Restorer.Load(TinyWeights);
         using var ensemble = Restorer.Load(TinyWeights, new RestoreOptions { SelfEnsemble = copies });
 
-        // The expected value is built on plain arrays (index arithmetic, no torch flips) from single passes.
-        var expected = new float[24, 40, 3];
-        for (int k = 0; k < copies; k++)
+        var expected = new float[image.Data.Length];
+        foreach (int mode in modes)
         {
-            var restored = Undo(plain.Restore(Apply(image, k)), k);
-            foreach (var (y, x, c) in Indices(expected)) expected[y, x, c] += restored[y, x, c] / copies;
+            var restored = Dihedral.Apply(Restore(plain, Dihedral.Apply(image, mode)), Inverse(mode));
+            for (int i = 0; i < expected.Length; i++) expected[i] += restored.Data[i] / copies;
         }
 
-        var actual = ensemble.Restore(image);
-        Assert.Equal(new[] { 24, 40, 3 }, new[] { actual.GetLength(0), actual.GetLength(1), actual.GetLength(2) });
-        double worst = Indices(expected).Max(i => Math.Abs(expected[i.Y, i.X, i.C] - actual[i.Y, i.X, i.C]));
+        var actual = Restore(ensemble, image);
+        Assert.Equal((24, 40), (actual.Height, actual.Width));
+        double worst = expected.Zip(actual.Data, (e, a) => Math.Abs(e - a)).Max();
         Assert.True(worst < 1e-5, $"ensemble of {copies} differs from the mean of its copies by {worst}");
-        var single = plain.Restore(image);
-        double change = Indices(expected).Max(i => Math.Abs(single[i.Y, i.X, i.C] - actual[i.Y, i.X, i.C]));
+        double change = Restore(plain, image).Data.Zip(actual.Data, (p, a) => Math.Abs(p - a)).Max();
         Assert.True(change > 1e-4, "the ensemble gave the single pass: the copies were not transformed");
     }
 
@@ -56,7 +61,7 @@ public class SelfEnsembleTests
     {
         using var restorer = Restorer.Load(TinyWeights, new RestoreOptions { SelfEnsemble = 4 });
         var reports = new RecordingProgress();
-        restorer.Restore(RandomImage(16, 16, seed: 1), reports);
+        restorer.Restore(new float[16, 16, 3], reports);
         Assert.Equal([0.25, 0.5, 0.75, 1.0], reports.Values);
     }
 
@@ -67,41 +72,14 @@ public class SelfEnsembleTests
         Assert.Equal("Self-ensemble takes 1 (off), 2, 4 or 8 copies, not 3.", error.Message);
     }
 
-    private static float[,,] RandomImage(int height, int width, int seed)
-    {
-        var random = new Random(seed);
-        var image = new float[height, width, 3];
-        foreach (var (y, x, c) in Indices(image)) image[y, x, c] = random.NextSingle();
-        return image;
-    }
+    /// <summary>Quarter turns are undone by the opposite turn; the upside-down modes are reflections, their own inverse.</summary>
+    private static int Inverse(int mode) => mode % 2 == 1 ? mode : 2 * ((4 - mode / 2) % 4);
 
-    /// <summary>Mirror (bit 0), upside down (bit 1), then transpose (bit 2), on an H×W×C array.</summary>
-    private static float[,,] Apply(float[,,] image, int k)
+    private static PlanarImage Restore(Restorer restorer, PlanarImage image)
     {
-        int h = image.GetLength(0), w = image.GetLength(1), ch = image.GetLength(2);
-        bool transpose = (k & 4) != 0;
-        var result = transpose ? new float[w, h, ch] : new float[h, w, ch];
-        foreach (var (y, x, c) in Indices(image))
-        {
-            int fy = (k & 2) != 0 ? h - 1 - y : y, fx = (k & 1) != 0 ? w - 1 - x : x;
-            if (transpose) result[fx, fy, c] = image[y, x, c];
-            else result[fy, fx, c] = image[y, x, c];
-        }
-        return result;
-    }
-
-    private static float[,,] Undo(float[,,] image, int k)
-    {
-        var untransposed = (k & 4) != 0 ? Apply(image, 4) : image;
-        return Apply(untransposed, k & 3);
-    }
-
-    private static IEnumerable<(int Y, int X, int C)> Indices(float[,,] image)
-    {
-        for (int y = 0; y < image.GetLength(0); y++)
-            for (int x = 0; x < image.GetLength(1); x++)
-                for (int c = 0; c < image.GetLength(2); c++)
-                    yield return (y, x, c);
+        using var input = tensor(image.Data, [1, image.Channels, image.Height, image.Width]);
+        using var output = restorer.Restore(input);
+        return new PlanarImage(output.data<float>().ToArray(), (int)output.shape[1], (int)output.shape[2], (int)output.shape[3]);
     }
 
     private sealed class RecordingProgress : IProgress<double>
