@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Restormer.Engine;
 using System.Diagnostics;
 using Restormer.Inference;
 

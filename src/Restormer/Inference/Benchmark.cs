@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Restormer.Engine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Restormer.IO;

@@ -1,4 +1,5 @@
 using Restormer.Model;
+using Restormer.Engine;
 
 namespace Restormer.Inference;
 

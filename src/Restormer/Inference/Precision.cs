@@ -1,3 +1,5 @@
+using Restormer.Engine;
+
 namespace Restormer.Inference;
 
 /// <summary>

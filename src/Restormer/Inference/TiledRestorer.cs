@@ -1,4 +1,5 @@
 using Restormer.Interop;
+using Restormer.Engine;
 using Restormer.Model;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using Restormer.Inference;
+using Restormer.Engine;
 
 namespace Restormer.Tests.Inference;
 

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// One worker's share of a level: a horizontal stripe of rows, processed in bands with its own projection ring and

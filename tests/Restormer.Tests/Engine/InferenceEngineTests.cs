@@ -1,9 +1,10 @@
 using Restormer.Inference;
+using Restormer.Engine;
 using Restormer.Model;
 using Restormer.Tests.Model;
 using static TorchSharp.torch;
 
-namespace Restormer.Tests.Inference;
+namespace Restormer.Tests.Engine;
 
 /// <summary>The inference engine against the reference outputs, against itself with other band sizes, and tiled.</summary>
 public class InferenceEngineTests

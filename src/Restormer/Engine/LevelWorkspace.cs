@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// Buffers shared by all Transformer blocks of one level at one image size: one <see cref="StripeWorkspace"/> per

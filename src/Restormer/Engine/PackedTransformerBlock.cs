@@ -2,7 +2,7 @@ using Restormer.Kernels;
 using Restormer.Model;
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// One Transformer block packed for <see cref="InferenceEngine"/>, run in place on a channels-last float32 level

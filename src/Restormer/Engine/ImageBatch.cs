@@ -1,4 +1,4 @@
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// The files one restore run processes and where each result goes: <c>&lt;output&gt;/&lt;input stem&gt;.png</c>, with

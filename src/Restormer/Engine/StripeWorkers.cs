@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// Dedicated threads that run the horizontal stripes of a level in parallel, each with libtorch limited to one thread

@@ -2,7 +2,9 @@ using System.Runtime.Intrinsics.X86;
 using Restormer.Model;
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+using Restormer.Inference;
+
+namespace Restormer.Engine;
 
 /// <summary>
 /// Inference-only executor for a loaded <see cref="RestormerNet"/> on the CPU: the same function as the module's

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// The "1×1 conv then 3×3 depthwise conv" that opens MDTA and GDFN, packed for <see cref="ProjectionRing"/>: the

@@ -1,4 +1,4 @@
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>What the CPU offers that changes how fast the network runs, read once from <c>/proc/cpuinfo</c>.</summary>
 public static class CpuFeatures

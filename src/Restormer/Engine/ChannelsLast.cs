@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// The network's resampling and full convolutions on channels-last images ([height, width, channels]): libtorch's

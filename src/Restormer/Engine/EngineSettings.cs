@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>How <see cref="InferenceEngine"/> computes: storage type of activations and weights, threads, band size.</summary>
 internal sealed record EngineSettings(bool BFloat16, int Workers, int BandPixels)

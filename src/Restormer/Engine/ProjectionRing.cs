@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Restormer.Kernels;
 using static TorchSharp.torch;
 
-namespace Restormer.Inference;
+namespace Restormer.Engine;
 
 /// <summary>
 /// LayerNorm and 1×1 projection of one stripe's rows, band by band, with the one-row halo the 3×3 depthwise conv
