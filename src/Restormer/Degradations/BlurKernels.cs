@@ -37,6 +37,29 @@ public static class BlurKernels
         return soft;
     }
 
+    /// <summary>
+    /// A polyline kernel of exactly <paramref name="size"/>×<paramref name="size"/> pixels: 2–4 straight strokes joined
+    /// at sharp turns of up to ±150°, each at its own speed (so some strokes are brighter), scaled to span the kernel.
+    /// Unlike the smooth paths above, this family has corners; the validation suite uses it as a kernel family the
+    /// default model is not trained on.
+    /// </summary>
+    public static Mat Polyline(Random rng, int size)
+    {
+        var segments = rng.Next(2, 5);
+        var points = new List<Point2d> { new(0, 0) };
+        var direction = 2 * Math.PI * rng.NextDouble();
+        for (var s = 0; s < segments; s++)
+        {
+            if (s > 0) direction += rng.NextUniform(-2.6, 2.6);
+            var length = rng.NextUniform(0.3, 1);
+            var samples = (int)Math.Ceiling(length * 400 / rng.NextUniform(0.5, 2)); // slower strokes get more exposure
+            var start = points[^1];
+            for (var i = 1; i <= samples; i++)
+                points.Add(new Point2d(start.X + Math.Cos(direction) * length * i / samples, start.Y + Math.Sin(direction) * length * i / samples));
+        }
+        return KernelRasterizer.Rasterise(points, size, size, fill: true);
+    }
+
     /// <summary>Time samples of a hand-shake path: far below a pixel apart even on the largest kernels.</summary>
     const int HandShakeSteps = 1000;
 

@@ -21,6 +21,8 @@ public enum DegradationKind
     Camera,
     /// <summary>No blur: in a mix, the sharp image goes straight to the noise and JPEG stages.</summary>
     None,
+    /// <summary>Straight strokes with sharp turns (<see cref="BlurKernels.Polyline"/>), a family kept for validation.</summary>
+    Polyline,
     /// <summary>A blur kind drawn per sample from the <see cref="BlurMix"/> weights.</summary>
     Mixed,
 }

@@ -90,7 +90,7 @@ public sealed class DegradationPipeline
     public DegradedPair ApplyPair(Mat sharp, Random rng)
     {
         ImageChecks.RequireFloat(sharp);
-        var kind = Options.Kind == DegradationKind.Mixed ? Options.Mix.Pick(rng) : Options.Kind;
+        var kind = PickKind(rng);
         var kernel = SampleKernel(kind, rng);
         var extent = kind == DegradationKind.Camera ? Options.KernelSize.Sample(rng) : 0;
         var highlights = kind is not (DegradationKind.Noise or DegradationKind.Jpeg) && rng.NextBernoulli(Options.HighlightProbability);
@@ -117,6 +117,11 @@ public sealed class DegradationPipeline
         return new DegradedPair(Replace(current, ImageDegradations.Clamp(current)), target, kernel);
     }
 
+    /// <summary>Draws the kind of one sample (from the mix, for <see cref="DegradationKind.Mixed"/>) and its blur kernel, or null when it has none.</summary>
+    public Mat? SampleKernel(Random rng) => SampleKernel(PickKind(rng), rng);
+
+    DegradationKind PickKind(Random rng) => Options.Kind == DegradationKind.Mixed ? Options.Mix.Pick(rng) : Options.Kind;
+
     /// <summary>Draws the blur kernel for one sample of <paramref name="kind"/>, or null when that kind has no kernel.</summary>
     public Mat? SampleKernel(DegradationKind kind, Random rng)
     {
@@ -125,6 +130,7 @@ public sealed class DegradationPipeline
         {
             DegradationKind.Motion => BlurKernels.CameraShake(rng, rng.NextOdd(minSize, maxSize)),
             DegradationKind.Shake => BlurKernels.HandShake(rng, rng.NextOdd(minSize, maxSize)),
+            DegradationKind.Polyline => BlurKernels.Polyline(rng, rng.NextOdd(minSize, maxSize)),
             DegradationKind.Linear => BlurKernels.LinearMotion(rng.NextUniform(minSize - 1, maxSize - 1), 180 * rng.NextDouble(), minSize),
             DegradationKind.Defocus => BlurKernels.Defocus(Options.DefocusRadius.Sample(rng), Options.DefocusEdge.Sample(rng)),
             DegradationKind.Gaussian => BlurKernels.Gaussian(Options.GaussianSigma.Sample(rng)),

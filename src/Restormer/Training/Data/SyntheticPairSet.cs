@@ -11,14 +11,10 @@ namespace Restormer.Training.Data;
 /// repeats exactly. A fixed holdout (<c>every_nth_val: n</c>: every n-th image in name order, the n-th, 2n-th, …)
 /// goes to the val phase and is never trained on; validation degrades each held-out image the same way every time.
 /// With <c>crop_size: c</c> only a c×c window is degraded per load (a random one for training, the centre for
-/// validation), with a margin around it so blur reaches the window's edges from real content: on large photographs
-/// that is far cheaper than degrading the whole image for one patch. Decoded images are then kept in memory.
+/// validation; see <see cref="DegradationWindow"/>), and decoded images are kept in memory.
 /// </summary>
 public sealed class SyntheticPairSet : IPairedImageSet
 {
-    /// <summary>Pixels degraded around a crop window and cut away after, so blur at its edges sees real content.</summary>
-    public const int CropMargin = 32;
-
     readonly string[] files;
     readonly DegradationPipeline pipeline;
     readonly int cropSize;
@@ -30,14 +26,18 @@ public sealed class SyntheticPairSet : IPairedImageSet
         pipeline = spec.Pipeline;
         cropSize = spec.CropSize;
         randomWindow = spec.Phase == "train";
-        var all = ImageFiles.List(spec.SharpFolder, "dataroot_sharp", recursive: true);
-        files = spec.EveryNthVal > 1
-            ? all.Where((_, i) => (i % spec.EveryNthVal == spec.EveryNthVal - 1) == (spec.Phase != "train")).ToArray()
-            : all;
+        files = HeldOut(ImageFiles.List(spec.SharpFolder, "dataroot_sharp", recursive: true), spec.EveryNthVal, spec.Phase != "train");
         if (files.Length == 0)
             throw new InvalidDataException($"dataroot_sharp '{spec.SharpFolder}' leaves no images for the {spec.Phase} phase with every_nth_val: {spec.EveryNthVal}.");
         cache = files.Select(f => new Lazy<Mat>(() => ImageFiles.Read(f))).ToArray();
     }
+
+    /// <summary>
+    /// The held-out split (<paramref name="heldOut"/>) or the rest of <paramref name="files"/> (in name order): every
+    /// <paramref name="everyNth"/>-th file, the n-th, 2n-th, …, is held out; 0 holds out nothing.
+    /// </summary>
+    public static string[] HeldOut(string[] files, int everyNth, bool heldOut) =>
+        everyNth > 1 ? files.Where((_, i) => (i % everyNth == everyNth - 1) == heldOut).ToArray() : files;
 
     /// <summary>The sharp images this phase uses, in order.</summary>
     public IReadOnlyList<string> Files => files;
@@ -51,30 +51,12 @@ public sealed class SyntheticPairSet : IPairedImageSet
     /// <inheritdoc/>
     public (Mat Lq, Mat Gt) Load(int index, Random rng)
     {
-        var (region, window) = cropSize > 0 ? Window(cache[index].Value, rng) : (ImageFiles.Read(files[index]), (Rect?)null);
-        using var scaled = new Mat();
-        using (region)
-            region.ConvertTo(scaled, MatType.CV_32FC(region.Channels()), region.Depth() == MatType.CV_16U ? 1.0 / 65535 : 1.0 / 255);
+        if (cropSize > 0) return DegradationWindow.Degrade(pipeline, cache[index].Value, cropSize, randomWindow, rng);
+        using var sharp = ImageFiles.Read(files[index]);
+        using var scaled = DegradationWindow.ToFloat(sharp);
         var (degraded, target, kernel) = pipeline.ApplyPair(scaled, rng);
         kernel?.Dispose();
-        if (window is not { } inner) return (degraded, target);
-        using (degraded)
-        using (target)
-            return (degraded[inner].Clone(), target[inner].Clone());
-    }
-
-    /// <summary>
-    /// A copy of the crop window plus its margin (clipped to the image), and where the window lies in that copy: a
-    /// random window for training, the centre one for validation. A copy, since the cached image is shared by threads.
-    /// </summary>
-    (Mat Region, Rect? Window) Window(Mat image, Random rng)
-    {
-        int width = Math.Min(cropSize, image.Width), height = Math.Min(cropSize, image.Height);
-        int left = randomWindow ? rng.Next(0, image.Width - width + 1) : (image.Width - width) / 2;
-        int top = randomWindow ? rng.Next(0, image.Height - height + 1) : (image.Height - height) / 2;
-        int x0 = Math.Max(0, left - CropMargin), y0 = Math.Max(0, top - CropMargin);
-        int x1 = Math.Min(image.Width, left + width + CropMargin), y1 = Math.Min(image.Height, top + height + CropMargin);
-        return (image[new Rect(x0, y0, x1 - x0, y1 - y0)].Clone(), new Rect(left - x0, top - y0, width, height));
+        return (degraded, target);
     }
 
     /// <summary>Options of <c>type: SyntheticPairedDataset</c>.</summary>
