@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 using Restormer.Cli.Commands;
 
 namespace Restormer.Cli;
@@ -32,6 +34,7 @@ public static class RestormerApp
             BenchCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
         return root;
     }
 
@@ -55,6 +58,20 @@ public static class RestormerApp
         error.WriteLine();
         error.WriteLine($"Run '{string.Join(' ', [Name, .. path, "--help"])}' for every option.");
         return 2;
+    }
+
+    /// <summary>The program's version: the package version set once in Directory.Build.props.</summary>
+    public static string Version { get; } =
+        typeof(RestormerApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+
+    /// <summary><c>--version</c> prints <see cref="Version"/> (the default would print the entry assembly's, a test host's under tests).</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return 0;
+        }
     }
 
     private static List<string> CommandPath(System.CommandLine.Parsing.CommandResult result)

@@ -33,12 +33,14 @@ internal static class ImageEncoder
             (false, false) => Enums.Interpretation.Bw,
         });
         using var tagged = typed.Mutate(metadata.AttachTo);
-        tagged.WriteToFile(path, options.Format switch
+        // The saver is named, not guessed from the file name: --format may differ from the output's extension.
+        switch (options.Format)
         {
-            ImageFormat.Jpeg or ImageFormat.WebP => new VOption { { "Q", options.Quality } },
-            ImageFormat.Tiff => new VOption { { "compression", "deflate" } },
-            _ => new VOption(),
-        });
+            case ImageFormat.Jpeg: tagged.Jpegsave(path, q: options.Quality); break;
+            case ImageFormat.WebP: tagged.Webpsave(path, q: options.Quality); break;
+            case ImageFormat.Tiff: tagged.Tiffsave(path, compression: Enums.ForeignTiffCompression.Deflate); break;
+            default: tagged.Pngsave(path); break;
+        }
     }
 
     /// <summary>RGB(A) order, and 8 bits without alpha for JPEG / 8 bits for WebP; null when nothing changes.</summary>
