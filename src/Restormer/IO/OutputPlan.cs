@@ -54,7 +54,7 @@ public sealed class OutputPlan
         if (outputIsFile && !singleFile)
             throw new ArgumentException($"Output '{output}' is a file name, but the input is {(inputs.Count == 1 ? "a folder or a pattern" : $"{inputs.Count} files")}: give a folder for -o (or a single input file).");
         var chosen = format ?? namedFormat ?? ImageFormat.Png;
-        var folder = Path.GetFullPath(outputIsFile ? Path.GetDirectoryName(Path.GetFullPath(output))! : output);
+        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputIsFile ? Path.GetDirectoryName(Path.GetFullPath(output))! : output));
         var targets = outputIsFile ? [Path.GetFullPath(output)] : FolderTargets(inputs, folder, chosen);
         if (!outputIsFile && inputs.FirstOrDefault(i => i.Folder is not null && FilePaths.Canonical(i.Folder) == FilePaths.Canonical(folder)) is { } mixed)
             throw new IOException($"Output folder '{output}' is also the input folder '{mixed.Folder}': results would sit among the inputs " +
