@@ -10,15 +10,10 @@ namespace Restormer.Imaging;
 /// </summary>
 internal static class ImageEncoder
 {
-    static ImageEncoder()
-    {
-        // One encode at a time per image and no reuse of earlier operations: libvips' cache would only hold memory.
-        Cache.Max = 0;
-    }
-
     /// <summary>Writes <paramref name="pixels"/> (BGR, BGRA, gray or gray+alpha; 8 or 16 bits) to <paramref name="path"/>.</summary>
     public static void Write(Mat pixels, string path, ImageSaveOptions options, ImageMetadata metadata)
     {
+        LibVips.Configure();
         using var prepared = Prepare(pixels, options.Format);
         var source = prepared ?? pixels;
         bool wide = source.Depth() == MatType.CV_16U;

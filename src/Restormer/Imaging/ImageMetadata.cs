@@ -20,6 +20,7 @@ public sealed record ImageMetadata(byte[]? Exif, byte[]? Xmp, byte[]? Icc)
     /// </summary>
     public static ImageMetadata Read(string path)
     {
+        LibVips.Configure();
         try
         {
             using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);

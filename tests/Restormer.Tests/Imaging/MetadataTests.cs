@@ -1,5 +1,6 @@
 using NetVips;
 using Restormer.Cli.Commands;
+using Restormer.Imaging;
 using Restormer.Tests.Cli;
 
 namespace Restormer.Tests.Imaging;
@@ -70,5 +71,18 @@ public sealed class MetadataTests : IDisposable
         using var restored = Image.NewFromFile(output);
         Assert.Equal(DisplayP3(), (byte[])restored.Get("icc-profile-data"));
         Assert.Equal(1, (int)restored.Get("orientation"));
+    }
+
+    [Fact]
+    public void AFileReplacedAtTheSamePathIsReadAgain()
+    {
+        var path = MakeInput("png");
+        Assert.NotNull(ImageMetadata.Read(path).Icc);
+        using (var plain = Image.Black(4, 4))
+            plain.WriteToFile(Path.Combine(root, "plain.png"));
+        File.Move(Path.Combine(root, "plain.png"), path, overwrite: true);
+        var again = ImageMetadata.Read(path);
+        Assert.Null(again.Icc);
+        Assert.Null(again.Xmp);
     }
 }
