@@ -3,8 +3,8 @@ using NetVips;
 namespace Restormer.Imaging;
 
 /// <summary>
-/// libvips as this library uses it: without its operation cache, which would keep input files open after use and
-/// could answer a header request with an earlier file's when a file is replaced at the same path.
+/// libvips as this library uses it: without its operation cache. Each file is read once per restore, so the cache would
+/// only keep input files open and their decoded headers in memory for the life of the process (a server's, say).
 /// </summary>
 internal static class LibVips
 {
