@@ -117,9 +117,11 @@ public static class RestoreCommand
                 }
                 catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or OpenCvSharp.OpenCVException)
                 {
+                    // Standard input was read from a staging file whose path means nothing to the user.
+                    var message = item.Input.Label is null ? e.Message : e.Message.Replace(item.Input.Path, "standard input");
                     failures.Add(name);
-                    display.Line($"FAIL {name}: {e.Message} (skipped)");
-                    Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: e.Message));
+                    display.Line($"FAIL {name}: {message} (skipped)");
+                    Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: message));
                 }
                 display.Value = index + 1;
             }

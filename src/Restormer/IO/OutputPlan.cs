@@ -68,7 +68,8 @@ public sealed class OutputPlan
             throw new IOException($"Output '{folders[0]}' is a folder: move it away or choose another output.");
         if (present.Count > 0 && existing == ExistingOutputs.Refuse)
             throw new IOException($"{Count(present.Count, "output")} exist{(present.Count == 1 ? "s" : "")} already: {List(present)}. " +
-                                  "Add --overwrite to replace them or --skip-existing to keep them and restore the rest (nothing was done).");
+                                  "Add --overwrite to replace " + (present.Count == 1 ? "it" : "them") + " or --skip-existing to keep " + (present.Count == 1 ? "it" : "them") +
+                                  " and restore the rest (nothing was done).");
         EnsureWritable(folder);
         var items = inputs.Select((input, i) => new Item(input, targets[i], existing == ExistingOutputs.Skip && present.Contains(targets[i]))).ToList();
         return new OutputPlan(items, chosen, folder);
