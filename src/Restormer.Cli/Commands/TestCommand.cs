@@ -29,8 +29,10 @@ public static class TestCommand
                 return RunSuite(cli, conditions, parse.GetValue(output)!, RestorationTask.Parse(parse.GetValue(task)!), parse.GetValue(weights), common.Read(parse), cancellation);
             var inputs = Directory.Exists(Path.Combine(root, "input")) ? Path.Combine(root, "input") : root;
             var outputDir = parse.GetValue(output)!;
-            int restored = RestoreCommand.Run(cli, RestorationTask.Parse(parse.GetValue(task)!), inputs, outputDir,
-                parse.GetValue(weights), common.Read(parse), cancellation);
+            // As the reference's test scripts, a rerun replaces the earlier results.
+            int restored = RestoreCommand.Run(cli, new RestoreCommand.Request(RestorationTask.Parse(parse.GetValue(task)!), [inputs], outputDir,
+                parse.GetValue(weights), common.Read(parse), Format: null, Quality: 95, Recursive: false, IO.ExistingOutputs.Overwrite,
+                Quiet: false, Json: false), cancellation);
             var targets = Path.Combine(root, "target");
             if (!Directory.Exists(targets))
             {
