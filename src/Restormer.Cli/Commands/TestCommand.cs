@@ -29,10 +29,7 @@ public static class TestCommand
                 return RunSuite(cli, conditions, parse.GetValue(output)!, RestorationTask.Parse(parse.GetValue(task)!), parse.GetValue(weights), common.Read(parse), cancellation);
             var inputs = Directory.Exists(Path.Combine(root, "input")) ? Path.Combine(root, "input") : root;
             var outputDir = parse.GetValue(output)!;
-            // As the reference's test scripts, a rerun replaces the earlier results.
-            int restored = RestoreCommand.Run(cli, new RestoreCommand.Request(RestorationTask.Parse(parse.GetValue(task)!), [inputs], outputDir,
-                parse.GetValue(weights), common.Read(parse), Format: null, Quality: 95, Recursive: false, IO.ExistingOutputs.Overwrite,
-                Quiet: false, Json: false), cancellation);
+            int restored = Restore(cli, RestorationTask.Parse(parse.GetValue(task)!), inputs, outputDir, parse.GetValue(weights), common.Read(parse), quiet: false, cancellation);
             var targets = Path.Combine(root, "target");
             if (!Directory.Exists(targets))
             {
@@ -55,8 +52,9 @@ public static class TestCommand
         foreach (var condition in conditions)
         {
             var restored = Path.Combine(output, Path.GetFileName(condition));
-            failed = Math.Max(failed, RestoreCommand.Run(cli, task, Path.Combine(condition, "input"), restored, weights, options, cancellation));
+            failed = Math.Max(failed, Restore(cli, task, Path.Combine(condition, "input"), restored, weights, options, quiet: true, cancellation));
             scores.Add(SuiteReport.Score(condition, restored));
+            cli.Info($"{scores[^1].Condition}: {scores[^1].Pairs} pair(s), {scores[^1].InputPsnr:F2} -> {scores[^1].RestoredPsnr:F2} dB");
         }
         var report = new SuiteReport(scores);
         report.WriteJson(Path.Combine(output, "conditions.json"));
@@ -64,4 +62,9 @@ public static class TestCommand
         cli.Out.WriteLine(report.ToMarkdown());
         return failed;
     }
+
+    /// <summary>Restores one folder into another; as the reference's test scripts, a rerun replaces the earlier results.</summary>
+    static int Restore(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, bool quiet, CancellationToken cancellation) =>
+        RestoreCommand.Run(cli, new RestoreCommand.Request(task, [input], output, weights, options, Format: null, Quality: 95, Recursive: false,
+            IO.ExistingOutputs.Overwrite, Quiet: quiet, Json: false), cancellation);
 }
