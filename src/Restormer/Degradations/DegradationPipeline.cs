@@ -41,8 +41,9 @@ public sealed class DegradationPipeline
 
     /// <summary>
     /// The degradation the shipped default model is trained on, built to cover real photographs rather than one
-    /// generator: hand-shake kernels (45 %), spatially varying camera rotation (30 %), the older camera-shake
-    /// trajectories (10 %) and linear motion (10 %) of 7–41 px, or no blur (5 %); the blur is done in linear light for
+    /// generator: hand-shake kernels (40 %), spatially varying camera rotation (30 %), the older camera-shake
+    /// trajectories (10 %) and linear motion (10 %) of 5–41 px, or no blur (10 %, so sharp photos are left alone);
+    /// the blur is done in linear light for
     /// half of the samples and on the stored values for the other half (camera rotation and highlights always in
     /// linear light); saturated highlights on 20 %; Poisson–Gaussian noise on 90 % (read noise σ ≤ 0.02, shot noise
     /// ≤ 5·10⁻⁴·x); JPEG at quality 60–95 on 25 %.
@@ -50,8 +51,8 @@ public sealed class DegradationPipeline
     public static DegradationOptions RealCameraBlurOptions { get; } = new()
     {
         Kind = DegradationKind.Mixed,
-        Mix = new BlurMix(Motion: 0.1, Linear: 0.1, Defocus: 0, Gaussian: 0, Shake: 0.45, Camera: 0.3, None: 0.05),
-        KernelSize = new ValueRange(7, 41),
+        Mix = new BlurMix(Motion: 0.1, Linear: 0.1, Defocus: 0, Gaussian: 0, Shake: 0.4, Camera: 0.3, None: 0.1),
+        KernelSize = new ValueRange(5, 41),
         LinearLight = 0.5,
         Response = CameraResponse.Srgb,
         HighlightProbability = 0.2,
