@@ -307,21 +307,24 @@ public sealed class Trainer : IDisposable
 
     void LogInterval(long iteration, double lr, IntervalStatistics.Summary summary, double secondsPerIteration)
     {
-        tensorBoard?.Scalar("losses/l_pix", summary.MeanLoss, iteration);
+        if (summary.MeanLoss is { } meanLoss)
+            tensorBoard?.Scalar("losses/l_pix", meanLoss, iteration);
         tensorBoard?.Scalar("lr", lr, iteration);
         var epoch = batcher.EpochOf(iteration);
         var eta = TimeSpan.FromSeconds(secondsPerIteration * (options.Train.TotalIter - iteration));
         log.Info(string.Create(CultureInfo.InvariantCulture,
-            $"[epoch:{epoch,4}, iter:{iteration,9:N0}, lr:({lr:E3},)] [eta: {eta:d\\.hh\\:mm\\:ss}, time (data): {summary.SecondsPerIteration:F3} ({summary.DataSecondsPerIteration:F3}), {1 / summary.SecondsPerIteration:F2} it/s] l_pix: {summary.MeanLoss:E4}"));
-        log.Record(new Dictionary<string, object>
+            $"[epoch:{epoch,4}, iter:{iteration,9:N0}, lr:({lr:E3},)] [eta: {eta:d\\.hh\\:mm\\:ss}, time (data): {summary.SecondsPerIteration:F3} ({summary.DataSecondsPerIteration:F3}), {1 / summary.SecondsPerIteration:F2} it/s] l_pix: {(summary.MeanLoss is { } l ? l.ToString("E4", CultureInfo.InvariantCulture) : "none (all steps skipped)")}"));
+        var record = new Dictionary<string, object>
         {
             ["iter"] = iteration,
             ["epoch"] = epoch,
             ["lr"] = lr,
-            ["loss"] = summary.MeanLoss,
             ["it_per_s"] = Math.Round(1 / summary.SecondsPerIteration, 4),
             ["data_wait_s_per_it"] = Math.Round(summary.DataSecondsPerIteration, 5),
-        });
+        };
+        if (summary.MeanLoss is { } mean)
+            record["loss"] = mean;
+        log.Record(record);
     }
 
     void LoadPretrained(string path, bool strict)
@@ -444,7 +447,7 @@ public sealed class Trainer : IDisposable
         int count, lossCount;
         TimeSpan time, wait;
 
-        public sealed record Summary(double MeanLoss, double SecondsPerIteration, double DataSecondsPerIteration);
+        public sealed record Summary(double? MeanLoss, double SecondsPerIteration, double DataSecondsPerIteration);
 
         // A skipped step (null loss) counts for time, not for the mean loss.
         public void Add(double? loss, TimeSpan elapsed, TimeSpan dataWait)
@@ -461,7 +464,7 @@ public sealed class Trainer : IDisposable
 
         public Summary TakeAndReset()
         {
-            var summary = new Summary(lossSum / lossCount, time.TotalSeconds / count, wait.TotalSeconds / count);
+            var summary = new Summary(lossCount > 0 ? lossSum / lossCount : null, time.TotalSeconds / count, wait.TotalSeconds / count);
             (lossSum, count, lossCount, time, wait) = (0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
             return summary;
         }
