@@ -9,11 +9,11 @@ public sealed record EvaluationEntry(string Name, ImageScores? Scores, string? E
     /// Reads and measures one pair; a failure that concerns this pair only becomes <see cref="Error"/> so that the
     /// other pairs are still evaluated.
     /// </summary>
-    public static EvaluationEntry Measure(ImagePair pair, int cropBorder, bool yChannel)
+    public static EvaluationEntry Measure(ImagePair pair, EvaluationProtocol protocol)
     {
         try
         {
-            var scores = ImageScores.Measure(MetricImage.Read(pair.RestoredPath), MetricImage.Read(pair.ReferencePath), cropBorder, yChannel);
+            var scores = protocol.Measure(MetricImage.Read(pair.RestoredPath), MetricImage.Read(pair.ReferencePath));
             return new EvaluationEntry(pair.Name, scores, null);
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException or OpenCVException)
