@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Restormer.Metrics;
+using Restormer.Validation;
 
 namespace Restormer.Cli.Commands;
 
@@ -15,7 +16,7 @@ public static class EvaluateCommand
     public static Command Create()
     {
         var restored = new Option<DirectoryInfo>("--restored") { Description = "Folder of restored images.", Required = true };
-        var reference = new Option<DirectoryInfo>("--reference") { Description = "Folder of ground-truth images; files are matched by name without extension.", Required = true };
+        var reference = new Option<DirectoryInfo>("--reference") { Description = "Folder of ground-truth images; files are matched by name without extension. A validation suite (degrade --suite) is scored per condition against --restored/<condition>/.", Required = true };
         var json = new Option<FileInfo?>("--json") { Description = "Also write per-image scores and the mean as JSON." };
         var csv = new Option<FileInfo?>("--csv") { Description = "Also write per-image scores as CSV." };
         var crop = new Option<int>("--crop") { Description = "Border pixels to drop on every edge before measuring (the reference's crop_border).", DefaultValueFactory = _ => 0 };
@@ -45,6 +46,13 @@ public static class EvaluateCommand
             var protocol = protocolName == "default" ? EvaluationProtocol.Default(crop, y)
                 : crop == 0 && !y ? EvaluationProtocol.Named[protocolName]
                 : throw new ArgumentException($"--protocol {protocolName} fixes its own crop and colour space; drop --crop and --y.");
+            if (SuiteReport.ConditionFolders(reference.FullName) is { Count: > 0 } conditions)
+            {
+                var suite = new SuiteReport(conditions.Select(c => SuiteReport.Score(c, Path.Combine(restored.FullName, Path.GetFileName(c)))).ToList());
+                if (json != null) suite.WriteJson(json.FullName);
+                output.WriteLine(suite.ToMarkdown());
+                return 0;
+            }
             var pairs = ImagePairs.FromFolders(restored.FullName, reference.FullName);
             foreach (var stem in pairs.OnlyRestored) error.WriteLine($"warning: '{stem}' is in --restored but has no reference in '{reference.FullName}'; skipped.");
             foreach (var stem in pairs.OnlyReference) error.WriteLine($"warning: '{stem}' is in --reference but has no restored image in '{restored.FullName}'; skipped.");
