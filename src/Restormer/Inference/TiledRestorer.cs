@@ -8,7 +8,7 @@ namespace Restormer.Inference;
 /// <summary>
 /// Runs a <see cref="RestormerNet"/> on one image the way the reference demo does: reflect-pad bottom/right to a
 /// multiple of 8, run whole or in overlapping tiles whose outputs are averaged, clamp to [0,1], crop back.
-/// Tiles are chosen automatically when the whole image would exceed the memory budget. On CPUs with AVX-512 the
+/// Tiles are chosen automatically when the whole image would exceed the memory budget. On CPUs with AVX-512 or AVX2 the
 /// network runs on the <see cref="InferenceEngine"/>; elsewhere (and on CUDA) through the module's forward.
 /// </summary>
 public sealed class TiledRestorer : IDisposable
@@ -40,7 +40,7 @@ public sealed class TiledRestorer : IDisposable
         if (onCpu && InferenceEngine.IsSupported)
             engine = GcPause.Run(() => new InferenceEngine(model, precision, options.Threads)); // packing uses scalars too
         else if (precision == Precision.Bf16)
-            throw new NotSupportedException($"bf16 inference needs a CPU with AVX-512{(onCpu ? "" : " (and runs on the CPU only)")}: use --precision fp32.");
+            throw new NotSupportedException($"bf16 inference needs a CPU with AVX2 or AVX-512{(onCpu ? "" : " (and runs on the CPU only)")}: use --precision fp32.");
     }
 
     /// <summary>

@@ -22,11 +22,22 @@ public class InferenceEngineTests
 
     [Theory]
     [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
-    public void Fp32MatchesReference(string name)
+    public void Fp32MatchesReference(string name) => MatchesReference(name, isa: null);
+
+    /// <summary>The AVX2 kernels inside this process (libtorch keeps its own choice; <see cref="Avx2PathTests"/> switches both).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
+    public void Fp32WithAvx2KernelsMatchesReference(string name)
+    {
+        Skip.IfNot(EngineIsa.Avx2.IsSupported(), "this CPU has no AVX2 with FMA");
+        MatchesReference(name, EngineIsa.Avx2);
+    }
+
+    private static void MatchesReference(string name, EngineIsa? isa)
     {
         var testCase = ParityCase.Get(name);
         using var model = LoadCase(name);
-        using var engine = new InferenceEngine(model, Precision.Fp32);
+        using var engine = new InferenceEngine(model, Precision.Fp32, isa: isa);
         using var output = engine.Forward(testCase.Input());
         using var expected = testCase.ExpectedOutput();
         Assert.Equal(expected.shape, output.shape);
@@ -94,6 +105,14 @@ public class InferenceEngineTests
         using var both = engine.Forward(input);
         using var second = engine.Forward(input[1..]);
         Assert.True(MaxDifference(both[1..], second) == 0);
+    }
+
+    [Fact]
+    public void RunsTheWidestKernelsTheRuntimeOffers()
+    {
+        using var model = LoadCase("tiny_withbias");
+        using var engine = new InferenceEngine(model);
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512BW.VL.IsSupported ? EngineIsa.Avx512 : EngineIsa.Avx2, engine.Isa);
     }
 
     [Fact]
