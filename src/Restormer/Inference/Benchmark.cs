@@ -22,9 +22,12 @@ public sealed record BenchmarkOptions
     public RestoreOptions Restore { get; init; } = new();
 }
 
-/// <summary>One size at one precision. <see cref="FirstSeconds"/> is the first run (warm-up included), with one-time costs such as packing the weights.</summary>
+/// <summary>
+/// One size at one precision. <see cref="FirstSeconds"/> is the first run (warm-up included), with one-time costs such as
+/// packing the weights; <see cref="Runtime"/> says what ran the network (<see cref="TiledRestorer.RuntimeName"/>).
+/// </summary>
 public sealed record BenchmarkResult(
-    int Width, int Height, string Precision, int Tiles, double MedianSeconds, double MinSeconds, double FirstSeconds,
+    int Width, int Height, string Precision, string Runtime, int Tiles, double MedianSeconds, double MinSeconds, double FirstSeconds,
     double MegapixelsPerSecond, double GigaMacs, double AchievedGflops, double PeakGflops, double? PeakResidentMiB)
 {
     /// <summary>Achieved over peak arithmetic rate.</summary>
@@ -53,11 +56,11 @@ public sealed record BenchmarkReport(
             $"GEMM peak {GemmGflopsFp32:F0} GFLOP/s fp32, {GemmGflopsBf16:F0} GFLOP/s bf16",
             (LoadSeconds is double load ? $"checkpoint loaded in {load:F2} s; " : "") +
             $"process start to first image {StartToFirstImageSeconds:F2} s (first run {Results.FirstOrDefault()?.FirstSeconds ?? 0:F2} s)",
-            $"{"size",-11} {"precision",-9} {"tiles",5} {"median s",9} {"min s",8} {"first s",8} {"MP/s",7} {"GMAC",8} {"GFLOP/s",8} {"of peak",7} {"peak RSS",10}",
+            $"{"size",-11} {"precision",-9} {"tiles",5} {"median s",9} {"min s",8} {"first s",8} {"MP/s",7} {"GMAC",8} {"GFLOP/s",8} {"of peak",7} {"peak RSS",10}  runtime",
         };
         lines.AddRange(Results.Select(r =>
             $"{$"{r.Width}x{r.Height}",-11} {r.Precision,-9} {r.Tiles,5} {r.MedianSeconds,9:F3} {r.MinSeconds,8:F3} {r.FirstSeconds,8:F3} {r.MegapixelsPerSecond,7:F3} " +
-            $"{r.GigaMacs,8:F1} {r.AchievedGflops,8:F1} {r.Efficiency,7:P0} {(r.PeakResidentMiB is double m ? $"{m:F0} MiB" : "n/a"),10}"));
+            $"{r.GigaMacs,8:F1} {r.AchievedGflops,8:F1} {r.Efficiency,7:P0} {(r.PeakResidentMiB is double m ? $"{m:F0} MiB" : "n/a"),10}  {r.Runtime}"));
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -98,7 +101,7 @@ public static class Benchmark
             {
                 var result = Measure(restorer, width, height, options, out double firstImageDone);
                 startToFirstImage ??= firstImageDone;
-                log?.Invoke($"{width}x{height} {result.Precision}: {result.MedianSeconds:F3} s");
+                log?.Invoke($"{width}x{height} {result.Precision} on the {result.Runtime}: {result.MedianSeconds:F3} s");
                 results.Add(result);
             }
         }
@@ -138,7 +141,7 @@ public static class Benchmark
         int tiles = plan?.Count ?? 1;
         double macs = plan is null ? ModelCost.MultiplyAccumulates(restorer.Model.Config, paddedHeight, paddedWidth)
             : tiles * ModelCost.MultiplyAccumulates(restorer.Model.Config, plan.Tile, plan.Tile);
-        return new BenchmarkResult(width, height, restorer.Precision.Name(), tiles, median, seconds[0], first,
+        return new BenchmarkResult(width, height, restorer.Precision.Name(), restorer.RuntimeName, tiles, median, seconds[0], first,
             (double)width * height / 1e6 / median, macs / 1e9, 2 * macs / 1e9 / median, PeakGflops: 0, // set by Run once the peak is measured
             PeakMemory.PeakResidentBytes() is long bytes ? bytes / 1048576.0 : null);
     }
