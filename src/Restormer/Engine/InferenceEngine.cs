@@ -51,6 +51,9 @@ public sealed class InferenceEngine : IDisposable
             throw new NotSupportedException($"This CPU (or runtime setting) does not run the engine's {chosen.Name()} kernels.");
         Config = model.Config;
         Precision = precision.Resolve();
+        // libtorch's bfloat16 matrix products need AVX-512 (oneDNN); on an AVX2 CPU they fall back to a generic loop many times slower than fp32.
+        if (Precision == Precision.Bf16 && chosen == EngineIsa.Avx2 && !CpuFeatures.HasNativeBFloat16)
+            throw new NotSupportedException("bf16 needs a CPU with AVX-512 (native bfloat16 is best): on this AVX2 CPU bfloat16 matrix products are many times slower than fp32; use --precision fp32 (auto picks it here).");
         settings = new EngineSettings(chosen, Precision == Precision.Bf16, threads ?? get_num_threads(), bandPixels ?? EngineSettings.DefaultBandPixels);
         workers = new StripeWorkers(settings.Workers);
 

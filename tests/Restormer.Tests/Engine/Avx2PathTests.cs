@@ -29,7 +29,7 @@ public class Avx2PathTests
             ArgumentList =
             {
                 "test", typeof(Avx2PathTests).Assembly.Location, "--nologo",
-                "--filter", "FullyQualifiedName~InferenceEngineTests.Fp32MatchesReference|FullyQualifiedName~InferenceEngineTests.RunsTheWidestKernels",
+                "--filter", "FullyQualifiedName~InferenceEngineTests.Fp32MatchesReference|FullyQualifiedName~InferenceEngineTests.RunsTheWidestKernels|FullyQualifiedName~InferenceEngineTests.Bf16IsRefusedOnTheAvx2Path",
             },
         };
         foreach (var (name, value) in Avx2Only) start.Environment[name] = value;
@@ -38,8 +38,8 @@ public class Avx2PathTests
         string output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();
         Assert.True(child.ExitCode == 0, $"the AVX2 run failed:\n{output}\n{error.Result}");
-        // Every parity case and the kernel choice ran (none skipped) and passed.
-        int expected = ParityCaseCount() + 1;
+        // Every parity case, the kernel choice and the bf16 refusal ran (none skipped) and passed.
+        int expected = ParityCaseCount() + 2;
         Assert.Matches($@"Passed:\s+{expected}\b", output);
     }
 

@@ -115,6 +115,17 @@ public class InferenceEngineTests
         Assert.Equal(System.Runtime.Intrinsics.X86.Avx512BW.VL.IsSupported ? EngineIsa.Avx512 : EngineIsa.Avx2, engine.Isa);
     }
 
+    /// <summary>Runs where AVX-512 is off (as in <see cref="Avx2PathTests"/>): libtorch's bf16 products would be a slow generic loop.</summary>
+    [SkippableFact]
+    public void Bf16IsRefusedOnTheAvx2Path()
+    {
+        Skip.IfNot(EngineIsas.Best == EngineIsa.Avx2 && !CpuFeatures.HasNativeBFloat16, "AVX-512 is on: bf16 runs");
+        using var model = LoadCase("tiny_withbias");
+        var error = Assert.Throws<NotSupportedException>(() => new InferenceEngine(model, Precision.Bf16));
+        Assert.Contains("--precision fp32", error.Message);
+        Assert.Equal(Precision.Fp32, Precision.Auto.Resolve());
+    }
+
     [Fact]
     public void RejectsSidesThatAreNotMultiplesOfEight()
     {
