@@ -24,11 +24,13 @@ public sealed record BenchmarkOptions
 
 /// <summary>
 /// One size at one precision. <see cref="FirstSeconds"/> is the first run (warm-up included), with one-time costs such as
-/// packing the weights; <see cref="Runtime"/> says what ran the network (<see cref="TiledRestorer.RuntimeName"/>).
+/// packing the weights; <see cref="Runtime"/> says what ran the network (<see cref="TiledRestorer.RuntimeName"/>);
+/// <see cref="MedianCpuSeconds"/> is the process's CPU time per timed run, which other work on a shared machine
+/// disturbs far less than the wall-clock time.
 /// </summary>
 public sealed record BenchmarkResult(
     int Width, int Height, string Precision, string Runtime, int Tiles, double MedianSeconds, double MinSeconds, double FirstSeconds,
-    double MegapixelsPerSecond, double GigaMacs, double AchievedGflops, double PeakGflops, double? PeakResidentMiB)
+    double MegapixelsPerSecond, double GigaMacs, double AchievedGflops, double PeakGflops, double? PeakResidentMiB, double MedianCpuSeconds)
 {
     /// <summary>Achieved over peak arithmetic rate.</summary>
     public double Efficiency => PeakGflops > 0 ? AchievedGflops / PeakGflops : 0;
@@ -56,11 +58,11 @@ public sealed record BenchmarkReport(
             $"GEMM peak {GemmGflopsFp32:F0} GFLOP/s fp32{(GemmGflopsBf16 > 0 ? $", {GemmGflopsBf16:F0} GFLOP/s bf16" : "")}",
             (LoadSeconds is double load ? $"checkpoint loaded in {load:F2} s; " : "") +
             $"process start to first image {StartToFirstImageSeconds:F2} s (first run {Results.FirstOrDefault()?.FirstSeconds ?? 0:F2} s)",
-            $"{"size",-11} {"precision",-9} {"tiles",5} {"median s",9} {"min s",8} {"first s",8} {"MP/s",7} {"GMAC",8} {"GFLOP/s",8} {"of peak",7} {"peak RSS",10}  runtime",
+            $"{"size",-11} {"precision",-9} {"tiles",5} {"median s",9} {"min s",8} {"first s",8} {"MP/s",7} {"GMAC",8} {"GFLOP/s",8} {"of peak",7} {"peak RSS",10} {"cpu s",8}  runtime",
         };
         lines.AddRange(Results.Select(r =>
             $"{$"{r.Width}x{r.Height}",-11} {r.Precision,-9} {r.Tiles,5} {r.MedianSeconds,9:F3} {r.MinSeconds,8:F3} {r.FirstSeconds,8:F3} {r.MegapixelsPerSecond,7:F3} " +
-            $"{r.GigaMacs,8:F1} {r.AchievedGflops,8:F1} {r.Efficiency,7:P0} {(r.PeakResidentMiB is double m ? $"{m:F0} MiB" : "n/a"),10}  {r.Runtime}"));
+            $"{r.GigaMacs,8:F1} {r.AchievedGflops,8:F1} {r.Efficiency,7:P0} {(r.PeakResidentMiB is double m ? $"{m:F0} MiB" : "n/a"),10} {r.MedianCpuSeconds,8:F3}  {r.Runtime}"));
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -123,21 +125,24 @@ public static class Benchmark
         using var generator = new Generator(0);
         using var image = rand([1, restorer.Model.Config.InpChannels, height, width], generator: generator);
         PeakMemory.Reset();
-        var seconds = new List<double>();
+        var (seconds, cpuSeconds) = (new List<double>(), new List<double>());
         double first = 0;
         firstImageDone = 0;
         for (int i = 0; i < options.Warmup + options.Repeat; i++)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             restorer.Restore(image).Dispose();
             double elapsed = watch.Elapsed.TotalSeconds;
             if (i == 0)
                 (first, firstImageDone) = (elapsed, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds);
             if (i >= options.Warmup)
+            {
                 seconds.Add(elapsed);
+                cpuSeconds.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            }
         }
-        seconds.Sort();
-        double median = seconds.Count % 2 == 1 ? seconds[seconds.Count / 2] : (seconds[seconds.Count / 2 - 1] + seconds[seconds.Count / 2]) / 2;
+        double median = Median(seconds);
         int paddedHeight = (height + 7) / 8 * 8, paddedWidth = (width + 7) / 8 * 8;
         var plan = restorer.ChooseTile(paddedHeight, paddedWidth) is int tile ? TilePlan.For(paddedHeight, paddedWidth, tile, restorer.Options.TileOverlap) : null;
         int tiles = plan?.Count ?? 1;
@@ -145,7 +150,14 @@ public static class Benchmark
             : tiles * ModelCost.MultiplyAccumulates(restorer.Model.Config, plan.Tile, plan.Tile);
         return new BenchmarkResult(width, height, restorer.Precision.Name(), restorer.RuntimeName, tiles, median, seconds[0], first,
             (double)width * height / 1e6 / median, macs / 1e9, 2 * macs / 1e9 / median, PeakGflops: 0, // set by Run once the peak is measured
-            PeakMemory.PeakResidentBytes() is long bytes ? bytes / 1048576.0 : null);
+            PeakMemory.PeakResidentBytes() is long bytes ? bytes / 1048576.0 : null, Median(cpuSeconds));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     /// <summary>Best rate of a 1536³ matrix product in <paramref name="type"/> over a few tries, in GFLOP/s.</summary>
