@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Restormer.Kernels;
 
 /// <summary>
-/// A band of a channels-last image for <see cref="DepthwiseConv3x3"/>: <c>Rows + 2</c> rows of <c>Width</c> pixels,
+/// A band of a channels-last image for <see cref="DepthwiseConv3x3{TLanes}"/>: <c>Rows + 2</c> rows of <c>Width</c> pixels,
 /// where <c>RowData[i]</c> points at image row <c>first − 1 + i</c> for the output rows <c>first … first + Rows − 1</c>
 /// (rows anywhere in memory, so a ring buffer needs no copies). Halo rows outside the image are never read (zero padding).
 /// </summary>
