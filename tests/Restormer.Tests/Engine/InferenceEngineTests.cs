@@ -64,11 +64,8 @@ public class InferenceEngineTests
     public void Bf16IsWithinAHalfLevelOfFp32OnAPhotoWithTrainedWeights()
     {
         // The shipped compact motion-deblurring model on a crop of a real blurred frame.
-        using var model = RestormerNet.FromCheckpoint(Path.Combine(TestPaths.RepoRoot, "models", DefaultModels.MotionDeblurringCompact));
-        model.eval();
-        using var frame = OpenCvSharp.Cv2.ImRead(Path.Combine(TestPaths.Shared, "data", "samples", "motion_blur", "seq_id-1_frame-8_Input.png"));
-        using var crop = new OpenCvSharp.Mat(frame, new OpenCvSharp.Rect(400, 200, 320, 240));
-        using var image = Restormer.Imaging.ImageTensor.ToTensor(crop);
+        using var model = TestPhotos.CompactMotionModel();
+        using var image = TestPhotos.MotionBlurCrop(400, 200, 320, 240);
         using var fp32 = new TiledRestorer(model, new RestoreOptions());
         using var bf16 = new TiledRestorer(model, new RestoreOptions { Precision = Precision.Bf16 });
         using var a = fp32.Restore(image);

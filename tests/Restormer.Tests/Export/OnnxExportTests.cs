@@ -74,11 +74,8 @@ public class OnnxExportTests
     public void RestoresAPhotoWithinOneLevelOfTheEngine()
     {
         // The shipped compact motion-deblurring model on a crop of a real blurred frame (sides not multiples of 8).
-        using var model = RestormerNet.FromCheckpoint(Path.Combine(TestPaths.RepoRoot, "models", DefaultModels.MotionDeblurringCompact));
-        model.eval();
-        using var frame = OpenCvSharp.Cv2.ImRead(Path.Combine(TestPaths.Shared, "data", "samples", "motion_blur", "seq_id-1_frame-8_Input.png"));
-        using var crop = new OpenCvSharp.Mat(frame, new OpenCvSharp.Rect(400, 200, 317, 237));
-        using var image = Restormer.Imaging.ImageTensor.ToTensor(crop);
+        using var model = TestPhotos.CompactMotionModel();
+        using var image = TestPhotos.MotionBlurCrop(400, 200, 317, 237);
         using var onnx = new TiledRestorer(model, new RestoreOptions { Runtime = InferenceRuntime.OnnxRuntime });
         using var reference = new TiledRestorer(model, new RestoreOptions());
         Assert.Equal("ONNX Runtime (cpu)", onnx.RuntimeName);
