@@ -32,6 +32,7 @@ public static class RestormerApp
             GeneratePatchesCommand.Create(),
             ServeCommand.Create(),
             BenchCommand.Create(),
+            ExportCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Restormer.Inference;
+using Restormer.Runtimes;
 
 namespace Restormer.Cli.Commands;
 
@@ -12,6 +13,9 @@ public sealed class InferenceOptions
     private readonly Option<string> device = new("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int?> threads = new("--threads") { Description = "CPU threads for the network (default: one per core)." };
     private readonly Option<int> ensemble = new("--self-ensemble") { Description = "Average the outputs of 1 (off), 2, 4 or 8 flipped/transposed copies of each image: a little more accurate, that many times slower.", DefaultValueFactory = _ => 1 };
+    private readonly Option<string> runtime = new("--runtime") { Description = "What runs the network: auto (the engine on CPUs with AVX-512 or AVX2, else libtorch), engine, libtorch (the module) or onnxruntime.", DefaultValueFactory = _ => "auto" };
+    private readonly Option<string?> onnx = new("--onnx") { Description = "With --runtime onnxruntime: an exported model (restormer export) instead of exporting the loaded one in memory." };
+    private readonly Option<string> provider = new("--execution-provider") { Description = $"With --runtime onnxruntime: {string.Join(", ", OnnxRuntimeRunner.Providers)} (all but cpu need an ONNX Runtime build with that provider).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<string> precision = new("--precision") { Description = "fp32 (exact, default), bf16 (2-3x faster on CPUs with native bfloat16, visually identical) or auto (bf16 where the CPU has it natively).", DefaultValueFactory = _ => "fp32" };
 
     /// <summary>
@@ -20,7 +24,7 @@ public sealed class InferenceOptions
     /// </summary>
     public void AddTo(Command command, bool withPrecisionAndEnsemble = true)
     {
-        foreach (var option in new Option[] { tile, tileOverlap, memory, device, threads })
+        foreach (var option in new Option[] { tile, tileOverlap, memory, device, threads, runtime, onnx, provider })
             command.Options.Add(option);
         if (!withPrecisionAndEnsemble) return;
         command.Options.Add(precision);
@@ -36,5 +40,8 @@ public sealed class InferenceOptions
         Threads = parse.GetValue(threads),
         SelfEnsemble = parse.GetValue(ensemble),
         Precision = parse.GetValue(precision) is { } text ? PrecisionExtensions.Parse(text) : Precision.Fp32,
+        Runtime = InferenceRuntimes.Parse(parse.GetValue(runtime)!),
+        OnnxModel = parse.GetValue(onnx),
+        ExecutionProvider = parse.GetValue(provider)!,
     };
 }

@@ -86,7 +86,7 @@ public static class RestoreCommand
         using var restorer = Restorer.Load(request.Task, request.Weights, request.Options);
         cli.Info(restorer.UsesDefaultModel
             ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {request.Task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
-            : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
+            : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()} on the {restorer.RuntimeName}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
 
         var failures = new List<string>();
         int skipped = 0;

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics.X86;
 using Restormer.Model;
 using static TorchSharp.torch;
 
@@ -11,7 +10,8 @@ namespace Restormer.Engine;
 /// forward, computed faster and in less memory. Activations are channels-last end to end; weights are packed once
 /// (LayerNorm affine folded into the following 1×1 conv, project_out folded into the attention); the full-resolution
 /// levels run in row bands, so intermediates stay in cache and large images need only a few full-size buffers; the
-/// depthwise convolutions with what follows them are fused AVX-512 kernels, the matrix products are libtorch's.
+/// depthwise convolutions with what follows them are fused AVX-512 or AVX2 kernels (<see cref="EngineIsa"/>), the
+/// matrix products are libtorch's.
 /// With <see cref="Precision.Bf16"/> the convolutions and matrix products take bfloat16 while LayerNorm, softmax, the
 /// residual stream and accumulations stay float32. The module remains the reference (and the training path).
 /// </summary>
@@ -32,21 +32,29 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>The precision in use (never <see cref="Precision.Auto"/>).</summary>
     public Precision Precision { get; }
 
-    /// <summary>True when this CPU runs the engine's kernels (AVX-512 F/BW/VL); otherwise use the module's forward.</summary>
-    public static bool IsSupported => Avx512F.IsSupported && Avx512F.VL.IsSupported && Avx512BW.IsSupported && Avx512BW.VL.IsSupported;
+    /// <summary>The instruction set of the fused kernels.</summary>
+    public EngineIsa Isa => settings.Isa;
+
+    /// <summary>True when this CPU runs the engine's kernels (AVX-512 F/BW/VL, or AVX2 with FMA); otherwise use the module's forward.</summary>
+    public static bool IsSupported => EngineIsas.Best is not null;
 
     /// <summary>
     /// Packs copies of <paramref name="model"/>'s current weights (later changes to the model are not seen).
     /// <paramref name="threads"/> defaults to libtorch's thread count; <paramref name="bandPixels"/> to a size tuned for
-    /// CPU caches.
+    /// CPU caches; <paramref name="isa"/> to the widest the CPU runs (<see cref="EngineIsas.Best"/>).
     /// </summary>
-    public InferenceEngine(RestormerNet model, Precision precision = Precision.Fp32, int? threads = null, int? bandPixels = null)
+    public InferenceEngine(RestormerNet model, Precision precision = Precision.Fp32, int? threads = null, int? bandPixels = null, EngineIsa? isa = null)
     {
-        if (!IsSupported)
-            throw new NotSupportedException("The fast inference engine needs a CPU with AVX-512 (F, BW, VL); use the module's forward instead.");
+        var chosen = isa ?? EngineIsas.Best
+            ?? throw new NotSupportedException("The fast inference engine needs a CPU with AVX-512 (F, BW, VL) or AVX2 with FMA; use the module's forward instead.");
+        if (!chosen.IsSupported())
+            throw new NotSupportedException($"This CPU (or runtime setting) does not run the engine's {chosen.Name()} kernels.");
         Config = model.Config;
         Precision = precision.Resolve();
-        settings = new EngineSettings(Precision == Precision.Bf16, threads ?? get_num_threads(), bandPixels ?? EngineSettings.DefaultBandPixels);
+        // libtorch's bfloat16 matrix products need AVX-512 (oneDNN); on an AVX2 CPU they fall back to a generic loop many times slower than fp32.
+        if (Precision == Precision.Bf16 && chosen == EngineIsa.Avx2 && !CpuFeatures.HasNativeBFloat16)
+            throw new NotSupportedException("bf16 needs a CPU with AVX-512 (native bfloat16 is best): on this AVX2 CPU bfloat16 matrix products are many times slower than fp32; use --precision fp32 (auto picks it here).");
+        settings = new EngineSettings(chosen, Precision == Precision.Bf16, threads ?? get_num_threads(), bandPixels ?? EngineSettings.DefaultBandPixels);
         workers = new StripeWorkers(settings.Workers);
 
         using var noGrad = no_grad();

@@ -79,10 +79,7 @@ internal sealed class PackedTransformerBlock : IDisposable
             long pixels = (long)rows * stripe.Width;
             var qk = stripe.Scratch(pixels, 2 * padded);
             var bandValues = values.narrow(0, first * (long)stripe.Width, pixels);
-            if (settings.BFloat16)
-                DepthwiseConv3x3.Split<BFloat16Storage, BFloat16Storage>(band, TensorMemory.Address(qk), 2 * padded, TensorMemory.Address(bandValues), stripe.Squares);
-            else
-                DepthwiseConv3x3.Split<Float32Storage, Float32Storage>(band, TensorMemory.Address(qk), 2 * padded, TensorMemory.Address(bandValues), stripe.Squares);
+            settings.Kernels.Split(band, TensorMemory.Address(qk), 2 * padded, TensorMemory.Address(bandValues), stripe.Squares);
             for (int h = 0; h < Heads; h++)
             {
                 var q = qk.narrow(1, h * headChannels, headChannels);
@@ -139,10 +136,7 @@ internal sealed class PackedTransformerBlock : IDisposable
             var band = stripe.Ring.Prepare(x, first, rows, FeedForwardProjection, subtractMean);
             long pixels = (long)rows * stripe.Width;
             var gated = stripe.Scratch(pixels, hidden);
-            if (settings.BFloat16)
-                DepthwiseConv3x3.Gated<BFloat16Storage, BFloat16Storage>(band, TensorMemory.Address(gated));
-            else
-                DepthwiseConv3x3.Gated<Float32Storage, Float32Storage>(band, TensorMemory.Address(gated));
+            settings.Kernels.Gated(band, TensorMemory.Address(gated));
             var target = x.view(-1, Channels).narrow(0, first * (long)stripe.Width, pixels);
             AddProduct(target, gated, feedForwardOutT, feedForwardOutBias);
         }

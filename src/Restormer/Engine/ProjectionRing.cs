@@ -107,10 +107,7 @@ internal sealed unsafe class ProjectionRing : IDisposable
         using var normalisedRows = normalised.narrow(0, 0, pixels);
         var input = (float*)TensorMemory.Address(source);
         var output = TensorMemory.Address(normalisedRows);
-        if (settings.BFloat16)
-            RowLayerNorm.Run<BFloat16Storage>(input, output, pixels, channels, subtractMean);
-        else
-            RowLayerNorm.Run<Float32Storage>(input, output, pixels, channels, subtractMean);
+        settings.Kernels.LayerNorm(input, output, pixels, channels, subtractMean);
         using var rowsOut = target.narrow(0, (long)targetRow * width, pixels);
         rowsOut.addmm_(normalisedRows, projection.WeightT, beta: 0);
     }

@@ -22,11 +22,16 @@ public sealed record BenchmarkOptions
     public RestoreOptions Restore { get; init; } = new();
 }
 
-/// <summary>One size at one precision. <see cref="FirstSeconds"/> is the first run (warm-up included), with one-time costs such as packing the weights.</summary>
+/// <summary>
+/// One size at one precision. <see cref="FirstSeconds"/> is the first run (warm-up included), with one-time costs such as
+/// packing the weights; <see cref="Runtime"/> says what ran the network (<see cref="TiledRestorer.RuntimeName"/>);
+/// <see cref="MedianCpuSeconds"/> is the process's CPU time per timed run, which other work on a shared machine
+/// disturbs far less than the wall-clock time.
+/// </summary>
 public sealed record BenchmarkResult(
-    int Width, int Height, string Precision, int Tiles, double MedianSeconds, double MinSeconds, double FirstSeconds,
+    int Width, int Height, string Precision, string Runtime, int Tiles, double MedianSeconds, double MinSeconds, double FirstSeconds,
     double MegapixelsPerSecond, double GigaMacs, double AchievedGflops, double PeakGflops,
-    [property: JsonPropertyName("peak_resident_mib")] double? PeakResidentMiB)
+    [property: JsonPropertyName("peak_resident_mib")] double? PeakResidentMiB, double MedianCpuSeconds)
 {
     /// <summary>Achieved over peak arithmetic rate.</summary>
     public double Efficiency => PeakGflops > 0 ? AchievedGflops / PeakGflops : 0;
@@ -49,14 +54,14 @@ public sealed record BenchmarkReport(
         {
             $"model {Model}",
             $"{Threads} thread(s) on {Cores} core(s), native bf16: {(NativeBFloat16 ? "yes" : "no")}, allocator: {Allocator}; " +
-            $"GEMM peak {GemmGflopsFp32:F0} GFLOP/s fp32, {GemmGflopsBf16:F0} GFLOP/s bf16",
+            $"GEMM peak {GemmGflopsFp32:F0} GFLOP/s fp32{(GemmGflopsBf16 > 0 ? $", {GemmGflopsBf16:F0} GFLOP/s bf16" : "")}",
             (LoadSeconds is double load ? $"checkpoint loaded in {load:F2} s; " : "") +
             $"process start to first image {StartToFirstImageSeconds:F2} s (first run {Results.FirstOrDefault()?.FirstSeconds ?? 0:F2} s)",
-            $"{"size",-11} {"precision",-9} {"tiles",5} {"median s",9} {"min s",8} {"first s",8} {"MP/s",7} {"GMAC",8} {"GFLOP/s",8} {"of peak",7} {"peak RSS",10}",
+            $"{"size",-11} {"precision",-9} {"tiles",5} {"median s",9} {"min s",8} {"first s",8} {"MP/s",7} {"GMAC",8} {"GFLOP/s",8} {"of peak",7} {"peak RSS",10} {"cpu s",8}  runtime",
         };
         lines.AddRange(Results.Select(r =>
             $"{$"{r.Width}x{r.Height}",-11} {r.Precision,-9} {r.Tiles,5} {r.MedianSeconds,9:F3} {r.MinSeconds,8:F3} {r.FirstSeconds,8:F3} {r.MegapixelsPerSecond,7:F3} " +
-            $"{r.GigaMacs,8:F1} {r.AchievedGflops,8:F1} {r.Efficiency,7:P0} {(r.PeakResidentMiB is double m ? $"{m:F0} MiB" : "n/a"),10}"));
+            $"{r.GigaMacs,8:F1} {r.AchievedGflops,8:F1} {r.Efficiency,7:P0} {(r.PeakResidentMiB is double m ? $"{m:F0} MiB" : "n/a"),10} {r.MedianCpuSeconds,8:F3}  {r.Runtime}"));
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -97,13 +102,15 @@ public static class Benchmark
             {
                 var result = Measure(restorer, width, height, options, out double firstImageDone);
                 startToFirstImage ??= firstImageDone;
-                log?.Invoke($"{width}x{height} {result.Precision}: {result.MedianSeconds:F3} s");
+                log?.Invoke($"{width}x{height} {result.Precision} on the {result.Runtime}: {result.MedianSeconds:F3} s");
                 results.Add(result);
             }
         }
-        // The GEMM peaks are measured after the runs so that they do not delay the first image.
-        double peak32 = GemmPeakGflops(ScalarType.Float32), peak16 = GemmPeakGflops(ScalarType.BFloat16);
-        log?.Invoke($"GEMM peak: {peak32:F0} GFLOP/s fp32, {peak16:F0} GFLOP/s bf16");
+        // The GEMM peaks are measured after the runs so that they do not delay the first image. Without native bf16
+        // (an AVX2 CPU) libtorch's bf16 product is a slow generic loop, so its peak is measured only where bf16 is wanted.
+        bool bf16 = CpuFeatures.HasNativeBFloat16 || results.Any(r => r.Precision == Precision.Bf16.Name());
+        double peak32 = GemmPeakGflops(ScalarType.Float32), peak16 = bf16 ? GemmPeakGflops(ScalarType.BFloat16) : 0;
+        log?.Invoke($"GEMM peak: {peak32:F0} GFLOP/s fp32" + (bf16 ? $", {peak16:F0} GFLOP/s bf16" : ""));
         return new BenchmarkReport(model.Config.ToString(), get_num_threads(), Environment.ProcessorCount, CpuFeatures.HasNativeBFloat16,
             Environment.GetEnvironmentVariable("RESTORMER_ALLOCATOR") ?? "default", peak32, peak16,
             results.Select(r => r with { PeakGflops = r.Precision == Precision.Bf16.Name() ? peak16 : peak32 }).ToList(),
@@ -117,29 +124,39 @@ public static class Benchmark
         using var generator = new Generator(0);
         using var image = rand([1, restorer.Model.Config.InpChannels, height, width], generator: generator);
         PeakMemory.Reset();
-        var seconds = new List<double>();
+        var (seconds, cpuSeconds) = (new List<double>(), new List<double>());
         double first = 0;
         firstImageDone = 0;
         for (int i = 0; i < options.Warmup + options.Repeat; i++)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             restorer.Restore(image).Dispose();
             double elapsed = watch.Elapsed.TotalSeconds;
             if (i == 0)
                 (first, firstImageDone) = (elapsed, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds);
             if (i >= options.Warmup)
+            {
                 seconds.Add(elapsed);
+                cpuSeconds.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            }
         }
-        seconds.Sort();
-        double median = seconds.Count % 2 == 1 ? seconds[seconds.Count / 2] : (seconds[seconds.Count / 2 - 1] + seconds[seconds.Count / 2]) / 2;
+        double median = Median(seconds);
         int paddedHeight = (height + 7) / 8 * 8, paddedWidth = (width + 7) / 8 * 8;
         var plan = restorer.ChooseTile(paddedHeight, paddedWidth) is int tile ? TilePlan.For(paddedHeight, paddedWidth, tile, restorer.Options.TileOverlap) : null;
         int tiles = plan?.Count ?? 1;
         double macs = plan is null ? ModelCost.MultiplyAccumulates(restorer.Model.Config, paddedHeight, paddedWidth)
             : tiles * ModelCost.MultiplyAccumulates(restorer.Model.Config, plan.Tile, plan.Tile);
-        return new BenchmarkResult(width, height, restorer.Precision.Name(), tiles, median, seconds[0], first,
+        return new BenchmarkResult(width, height, restorer.Precision.Name(), restorer.RuntimeName, tiles, median, seconds[0], first,
             (double)width * height / 1e6 / median, macs / 1e9, 2 * macs / 1e9 / median, PeakGflops: 0, // set by Run once the peak is measured
-            PeakMemory.PeakResidentBytes() is long bytes ? bytes / 1048576.0 : null);
+            PeakMemory.PeakResidentBytes() is long bytes ? bytes / 1048576.0 : null, Median(cpuSeconds));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     /// <summary>Best rate of a 1536³ matrix product in <paramref name="type"/> over a few tries, in GFLOP/s.</summary>

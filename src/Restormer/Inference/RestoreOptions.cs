@@ -40,4 +40,16 @@ public sealed record RestoreOptions
     /// each copy costs one more pass. Honoured by <see cref="Restorer"/>.
     /// </summary>
     public int SelfEnsemble { get; init; } = 1;
+
+    /// <summary>What runs the network: the engine where the CPU runs it (default), the libtorch module, or ONNX Runtime.</summary>
+    public InferenceRuntime Runtime { get; init; } = InferenceRuntime.Auto;
+
+    /// <summary>
+    /// With <see cref="InferenceRuntime.OnnxRuntime"/>: an exported model to run (<c>restormer export</c>); null exports
+    /// the loaded model in memory. The file must come from the same checkpoint: it is run as it is.
+    /// </summary>
+    public string? OnnxModel { get; init; }
+
+    /// <summary>With <see cref="InferenceRuntime.OnnxRuntime"/>: <c>cpu</c> (default), <c>cuda</c>, <c>directml</c> or <c>coreml</c>.</summary>
+    public string ExecutionProvider { get; init; } = "cpu";
 }

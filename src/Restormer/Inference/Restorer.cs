@@ -187,6 +187,9 @@ public sealed class Restorer : IDisposable
     /// <summary>The precision in use (<see cref="RestoreOptions.Precision"/> resolved for this machine).</summary>
     public Precision Precision => tiled.Precision;
 
+    /// <summary>What runs the network: "AVX-512 engine", "AVX2 engine", "libtorch module (cpu)" or "ONNX Runtime (cpu)".</summary>
+    public string RuntimeName => tiled.RuntimeName;
+
     /// <summary>Frees the network's native memory, after a call running on another thread has finished.</summary>
     public void Dispose()
     {

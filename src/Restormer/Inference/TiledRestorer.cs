@@ -1,6 +1,8 @@
 using Restormer.Interop;
 using Restormer.Engine;
+using Restormer.Export;
 using Restormer.Model;
+using Restormer.Runtimes;
 using static TorchSharp.torch;
 
 namespace Restormer.Inference;
@@ -8,8 +10,9 @@ namespace Restormer.Inference;
 /// <summary>
 /// Runs a <see cref="RestormerNet"/> on one image the way the reference demo does: reflect-pad bottom/right to a
 /// multiple of 8, run whole or in overlapping tiles whose outputs are averaged, clamp to [0,1], crop back.
-/// Tiles are chosen automatically when the whole image would exceed the memory budget. On CPUs with AVX-512 the
-/// network runs on the <see cref="InferenceEngine"/>; elsewhere (and on CUDA) through the module's forward.
+/// Tiles are chosen automatically when the whole image would exceed the memory budget. On CPUs with AVX-512 or AVX2 the
+/// network runs on the <see cref="InferenceEngine"/>; elsewhere (and on CUDA) through the module's forward; on request
+/// (<see cref="RestoreOptions.Runtime"/>) in ONNX Runtime.
 /// </summary>
 public sealed class TiledRestorer : IDisposable
 {
@@ -17,9 +20,21 @@ public sealed class TiledRestorer : IDisposable
     public const int SizeMultiple = 8;
 
     private readonly InferenceEngine? engine;
+    private readonly OnnxRuntimeRunner? onnx;
 
     public RestormerNet Model { get; }
     public RestoreOptions Options { get; }
+
+    /// <summary>What runs the network (never <see cref="InferenceRuntime.Auto"/>).</summary>
+    public InferenceRuntime Runtime { get; }
+
+    /// <summary>What runs the network, for reports: "AVX-512 engine", "AVX2 engine", "libtorch module (cpu)", "ONNX Runtime (cpu)".</summary>
+    public string RuntimeName => Runtime switch
+    {
+        InferenceRuntime.Engine => $"{engine!.Isa.Name()} engine",
+        InferenceRuntime.OnnxRuntime => $"ONNX Runtime ({onnx!.ExecutionProvider})",
+        _ => $"libtorch module ({Options.Device})",
+    };
 
     /// <summary>The precision in use: <see cref="RestoreOptions.Precision"/> resolved for this machine.</summary>
     public Precision Precision => engine?.Precision ?? Precision.Fp32;
@@ -29,18 +44,28 @@ public sealed class TiledRestorer : IDisposable
 
     /// <summary>
     /// Prepares <paramref name="model"/> (already on its device) for restoring. Throws <see cref="NotSupportedException"/>
-    /// when bf16 is asked for where the engine cannot run.
+    /// when bf16 or the engine is asked for where the engine cannot run.
     /// </summary>
     public TiledRestorer(RestormerNet model, RestoreOptions options)
     {
         Model = model;
         Options = options;
         bool onCpu = model.parameters().All(p => p.device_type == TorchSharp.DeviceType.CPU);
-        var precision = options.Precision.Resolve();
-        if (onCpu && InferenceEngine.IsSupported)
-            engine = GcPause.Run(() => new InferenceEngine(model, precision, options.Threads)); // packing uses scalars too
-        else if (precision == Precision.Bf16)
-            throw new NotSupportedException($"bf16 inference needs a CPU with AVX-512{(onCpu ? "" : " (and runs on the CPU only)")}: use --precision fp32.");
+        bool engineRuns = onCpu && InferenceEngine.IsSupported;
+        Runtime = options.Runtime != InferenceRuntime.Auto ? options.Runtime : engineRuns ? InferenceRuntime.Engine : InferenceRuntime.Libtorch;
+        if (Runtime == InferenceRuntime.Engine)
+        {
+            if (!engineRuns)
+                throw new NotSupportedException($"The engine needs {(onCpu ? "a CPU with AVX-512 or AVX2 + FMA" : "--device cpu")}: use --runtime libtorch.");
+            engine = GcPause.Run(() => new InferenceEngine(model, options.Precision.Resolve(), options.Threads)); // packing uses scalars too
+            return;
+        }
+        if (options.Precision == Precision.Bf16)
+            throw new NotSupportedException($"bf16 runs on the engine only (the CPU, with AVX2 or AVX-512){(engineRuns ? ", not with --runtime " + Runtime.ToString().ToLowerInvariant() : "")}: use --precision fp32.");
+        if (Runtime == InferenceRuntime.OnnxRuntime)
+            onnx = options.OnnxModel is { } path
+                ? OnnxRuntimeRunner.Open(path, options.ExecutionProvider, options.Threads)
+                : new OnnxRuntimeRunner(GcPause.Run(() => OnnxExport.ToBytes(model)), options.ExecutionProvider, options.Threads);
     }
 
     /// <summary>
@@ -90,7 +115,7 @@ public sealed class TiledRestorer : IDisposable
         return Math.Max(Math.Max(side, 2 * Options.TileOverlap + SizeMultiple), 64);
     }
 
-    private Tensor Forward(Tensor input) => engine?.Forward(input) ?? Model.call(input);
+    private Tensor Forward(Tensor input) => engine?.Forward(input) ?? onnx?.Forward(input) ?? Model.call(input);
 
     private Tensor RunTiles(Tensor padded, TilePlan plan, IProgress<double>? progress, CancellationToken cancellation)
     {
@@ -125,5 +150,9 @@ public sealed class TiledRestorer : IDisposable
         return nn.functional.pad(input, [0, padWidth, 0, padHeight], mode);
     }
 
-    public void Dispose() => engine?.Dispose();
+    public void Dispose()
+    {
+        engine?.Dispose();
+        onnx?.Dispose();
+    }
 }

@@ -1,6 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
 namespace Restormer.Kernels;
 
 /// <summary>
@@ -13,35 +10,34 @@ internal static unsafe class RowLayerNorm
     private const float Epsilon = 1e-5f;
 
     /// <summary>Normalises <paramref name="pixels"/> rows of <paramref name="channels"/> floats into <typeparamref name="TOut"/>.</summary>
-    public static void Run<TOut>(float* input, byte* output, long pixels, int channels, bool subtractMean)
-        where TOut : struct, IElementStorage
+    public static void Run<TLanes, TOut>(float* input, byte* output, long pixels, int channels, bool subtractMean)
+        where TLanes : struct, IFloatLanes<TLanes> where TOut : struct, IElementStorage
     {
-        int vectors = (channels + 15) / 16;
-        var tail = new LaneMask(channels - (vectors - 1) * 16);
-        var all = LaneMask.All;
+        int lanes = TLanes.Count, vectors = (channels + lanes - 1) / lanes;
+        var tail = TLanes.FirstLanes(channels - (vectors - 1) * lanes);
+        var all = TLanes.FirstLanes(lanes);
         float inverseCount = 1f / channels;
         for (long p = 0; p < pixels; p++)
         {
             float* x = input + p * channels;
             byte* y = output + p * channels * TOut.Size;
-            var sum = Vector512<float>.Zero;
+            var sum = TLanes.Zero;
             for (int v = 0; v < vectors; v++)
-                sum = Avx512F.Add(sum, Float32Storage.Load((byte*)(x + v * 16), v == vectors - 1 ? tail : all));
-            var mean = Vector512.Create(Vector512.Sum(sum) * inverseCount);
-            var squares = Vector512<float>.Zero;
+                sum += TLanes.LoadMasked(x + v * lanes, v == vectors - 1 ? tail : all);
+            var mean = TLanes.Create(sum.Sum() * inverseCount);
+            var squares = TLanes.Zero;
             for (int v = 0; v < vectors; v++)
             {
-                ref readonly var mask = ref v == vectors - 1 ? ref tail : ref all;
-                var centred = Avx512F.And(Avx512F.Subtract(Float32Storage.Load((byte*)(x + v * 16), mask), mean).AsUInt32(), mask.Float.AsUInt32()).AsSingle();
-                squares = Avx512F.FusedMultiplyAdd(centred, centred, squares);
+                var mask = v == vectors - 1 ? tail : all;
+                var centred = (TLanes.LoadMasked(x + v * lanes, mask) - mean) & mask;
+                squares = TLanes.MultiplyAdd(centred, centred, squares);
             }
-            var rstd = Vector512.Create(1f / MathF.Sqrt(Vector512.Sum(squares) * inverseCount + Epsilon));
-            var shift = subtractMean ? mean : Vector512<float>.Zero;
+            var rstd = TLanes.Create(1f / MathF.Sqrt(squares.Sum() * inverseCount + Epsilon));
+            var shift = subtractMean ? mean : TLanes.Zero;
             for (int v = 0; v < vectors; v++)
             {
-                ref readonly var mask = ref v == vectors - 1 ? ref tail : ref all;
-                var normalised = Avx512F.Multiply(Avx512F.Subtract(Float32Storage.Load((byte*)(x + v * 16), mask), shift), rstd);
-                TOut.Store(y + v * 16 * TOut.Size, normalised, mask);
+                var mask = v == vectors - 1 ? tail : all;
+                TOut.Store(y + v * lanes * TOut.Size, (TLanes.LoadMasked(x + v * lanes, mask) - shift) * rstd, mask);
             }
         }
     }

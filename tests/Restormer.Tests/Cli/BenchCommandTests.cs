@@ -33,6 +33,35 @@ public class BenchCommandTests
         Assert.True(report.RootElement.GetProperty("gemm_gflops_fp32").GetDouble() > 0);
     }
 
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("libtorch")]
+    [InlineData("onnxruntime")]
+    public void ReportsWhichRuntimeRan(string runtime)
+    {
+        var folder = TestPaths.NewTempDir();
+        try
+        {
+            var json = Path.Combine(folder, "bench.json");
+            var result = CliRunner.Run(BenchCommand.Create(), "--sizes", "16x16", "--repeat", "1", "--warmup", "0",
+                "--dim", "8", "--blocks", "1,1,1,1", "--refinement", "1", "--runtime", runtime, "--json", json);
+            Assert.True(result.ExitCode == 0, result.Err);
+            var expected = runtime switch
+            {
+                "libtorch" => "libtorch module (cpu)",
+                "onnxruntime" => "ONNX Runtime (cpu)",
+                _ => Restormer.Engine.EngineIsas.Best is { } isa ? $"{(isa == Restormer.Engine.EngineIsa.Avx512 ? "AVX-512" : "AVX2")} engine" : "libtorch module (cpu)",
+            };
+            using var report = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.Equal(expected, report.RootElement.GetProperty("Results")[0].GetProperty("Runtime").GetString());
+            Assert.Contains(expected, result.Out); // the table's last column
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void WithWeightsReportsTheLoadAndTheWaitForTheFirstImage()
     {

@@ -22,11 +22,22 @@ public class InferenceEngineTests
 
     [Theory]
     [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
-    public void Fp32MatchesReference(string name)
+    public void Fp32MatchesReference(string name) => MatchesReference(name, isa: null);
+
+    /// <summary>The AVX2 kernels inside this process (libtorch keeps its own choice; <see cref="Avx2PathTests"/> switches both).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(ParityCase.Names), MemberType = typeof(ParityCase))]
+    public void Fp32WithAvx2KernelsMatchesReference(string name)
+    {
+        Skip.IfNot(EngineIsa.Avx2.IsSupported(), "this CPU has no AVX2 with FMA");
+        MatchesReference(name, EngineIsa.Avx2);
+    }
+
+    private static void MatchesReference(string name, EngineIsa? isa)
     {
         var testCase = ParityCase.Get(name);
         using var model = LoadCase(name);
-        using var engine = new InferenceEngine(model, Precision.Fp32);
+        using var engine = new InferenceEngine(model, Precision.Fp32, isa: isa);
         using var output = engine.Forward(testCase.Input());
         using var expected = testCase.ExpectedOutput();
         Assert.Equal(expected.shape, output.shape);
@@ -53,11 +64,8 @@ public class InferenceEngineTests
     public void Bf16IsWithinAHalfLevelOfFp32OnAPhotoWithTrainedWeights()
     {
         // The shipped compact motion-deblurring model on a crop of a real blurred frame.
-        using var model = RestormerNet.FromCheckpoint(Path.Combine(TestPaths.RepoRoot, "models", DefaultModels.MotionDeblurringCompact));
-        model.eval();
-        using var frame = OpenCvSharp.Cv2.ImRead(Path.Combine(TestPaths.Shared, "data", "samples", "motion_blur", "seq_id-1_frame-8_Input.png"));
-        using var crop = new OpenCvSharp.Mat(frame, new OpenCvSharp.Rect(400, 200, 320, 240));
-        using var image = Restormer.Imaging.ImageTensor.ToTensor(crop);
+        using var model = TestPhotos.CompactMotionModel();
+        using var image = TestPhotos.MotionBlurCrop(400, 200, 320, 240);
         using var fp32 = new TiledRestorer(model, new RestoreOptions());
         using var bf16 = new TiledRestorer(model, new RestoreOptions { Precision = Precision.Bf16 });
         using var a = fp32.Restore(image);
@@ -94,6 +102,25 @@ public class InferenceEngineTests
         using var both = engine.Forward(input);
         using var second = engine.Forward(input[1..]);
         Assert.True(MaxDifference(both[1..], second) == 0);
+    }
+
+    [Fact]
+    public void RunsTheWidestKernelsTheRuntimeOffers()
+    {
+        using var model = LoadCase("tiny_withbias");
+        using var engine = new InferenceEngine(model);
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512BW.VL.IsSupported ? EngineIsa.Avx512 : EngineIsa.Avx2, engine.Isa);
+    }
+
+    /// <summary>Runs where AVX-512 is off (as in <see cref="Avx2PathTests"/>): libtorch's bf16 products would be a slow generic loop.</summary>
+    [SkippableFact]
+    public void Bf16IsRefusedOnTheAvx2Path()
+    {
+        Skip.IfNot(EngineIsas.Best == EngineIsa.Avx2 && !CpuFeatures.HasNativeBFloat16, "AVX-512 is on: bf16 runs");
+        using var model = LoadCase("tiny_withbias");
+        var error = Assert.Throws<NotSupportedException>(() => new InferenceEngine(model, Precision.Bf16));
+        Assert.Contains("--precision fp32", error.Message);
+        Assert.Equal(Precision.Fp32, Precision.Auto.Resolve());
     }
 
     [Fact]

@@ -1,9 +1,10 @@
+using Restormer.Engine;
 using Restormer.Kernels;
 using static TorchSharp.torch;
 
 namespace Restormer.Tests.Kernels;
 
-/// <summary>The fused depthwise kernels against libtorch's grouped convolution, GELU and products.</summary>
+/// <summary>The fused depthwise kernels, at both vector widths, against libtorch's grouped convolution, GELU and products.</summary>
 public unsafe class DepthwiseConv3x3Tests
 {
     private const int Rows = 5, Width = 37, Channels = 64;
@@ -54,13 +55,25 @@ public unsafe class DepthwiseConv3x3Tests
         }
     }
 
-    [Theory]
-    [InlineData(true, true)]
-    [InlineData(false, true)]  // band at the top of the image
-    [InlineData(true, false)]  // band at the bottom
-    [InlineData(false, false)] // the whole image in one band
-    public void SplitMatchesGroupedConvolutionAndSumsSquares(bool topInside, bool bottomInside)
+    /// <summary>The kernels of <paramref name="isa"/>; skips where this CPU (or runtime setting) does not run them.</summary>
+    internal static FusedKernels KernelsOf(EngineIsa isa, bool bfloat16)
     {
+        Skip.IfNot(isa.IsSupported(), $"this CPU does not run the {isa.Name()} kernels");
+        return FusedKernels.For(isa, bfloat16);
+    }
+
+    [SkippableTheory]
+    [InlineData(EngineIsa.Avx512, true, true)]
+    [InlineData(EngineIsa.Avx512, false, true)]  // band at the top of the image
+    [InlineData(EngineIsa.Avx512, true, false)]  // band at the bottom
+    [InlineData(EngineIsa.Avx512, false, false)] // the whole image in one band
+    [InlineData(EngineIsa.Avx2, true, true)]
+    [InlineData(EngineIsa.Avx2, false, true)]
+    [InlineData(EngineIsa.Avx2, true, false)]
+    [InlineData(EngineIsa.Avx2, false, false)]
+    public void SplitMatchesGroupedConvolutionAndSumsSquares(EngineIsa isa, bool topInside, bool bottomInside)
+    {
+        var kernels = KernelsOf(isa, bfloat16: false);
         using var band = new Band();
         // What lies outside the image must not matter, even NaN.
         if (!topInside) band.Data[0] = full(Width, Channels, float.NaN);
@@ -68,7 +81,7 @@ public unsafe class DepthwiseConv3x3Tests
         using var first = empty(Rows, Width, 48);
         using var second = empty(Rows, Width, 16);
         var squares = new float[32];
-        DepthwiseConv3x3.Split<Float32Storage, Float32Storage>(band.Describe(band.Data, topInside, bottomInside),
+        kernels.Split(band.Describe(band.Data, topInside, bottomInside),
             TensorMemory.Address(first), 48, TensorMemory.Address(second), squares);
 
         using var expected = band.Reference(topInside, bottomInside);
@@ -77,26 +90,32 @@ public unsafe class DepthwiseConv3x3Tests
         Assert.True((tensor(squares) - expectedSquares).abs().max().item<float>() < 1e-4f * expectedSquares.max().item<float>());
     }
 
-    [Theory]
-    [InlineData(true, true)]
-    [InlineData(false, false)]
-    public void GatedIsGeluOfFirstHalfTimesSecondHalf(bool topInside, bool bottomInside)
+    [SkippableTheory]
+    [InlineData(EngineIsa.Avx512, true, true)]
+    [InlineData(EngineIsa.Avx512, false, false)]
+    [InlineData(EngineIsa.Avx2, true, true)]
+    [InlineData(EngineIsa.Avx2, false, false)]
+    public void GatedIsGeluOfFirstHalfTimesSecondHalf(EngineIsa isa, bool topInside, bool bottomInside)
     {
+        var kernels = KernelsOf(isa, bfloat16: false);
         using var band = new Band();
         using var output = empty(Rows, Width, Channels / 2);
-        DepthwiseConv3x3.Gated<Float32Storage, Float32Storage>(band.Describe(band.Data, topInside, bottomInside), TensorMemory.Address(output));
+        kernels.Gated(band.Describe(band.Data, topInside, bottomInside), TensorMemory.Address(output));
         using var conv = band.Reference(topInside, bottomInside);
         using var expected = nn.functional.gelu(conv.narrow(2, 0, Channels / 2)) * conv.narrow(2, Channels / 2, Channels / 2);
         Assert.True((output - expected).abs().max().item<float>() < 1e-5f);
     }
 
-    [Fact]
-    public void BFloat16StorageRoundsOnlyTheInputsAndOutputs()
+    [SkippableTheory]
+    [InlineData(EngineIsa.Avx512)]
+    [InlineData(EngineIsa.Avx2)]
+    public void BFloat16StorageRoundsOnlyTheInputsAndOutputs(EngineIsa isa)
     {
+        var kernels = KernelsOf(isa, bfloat16: true);
         using var band = new Band();
         using var data = band.Data.to(ScalarType.BFloat16);
         using var output = empty(Rows, Width, Channels / 2, dtype: ScalarType.BFloat16);
-        DepthwiseConv3x3.Gated<BFloat16Storage, BFloat16Storage>(band.Describe(data, true, true), TensorMemory.Address(output));
+        kernels.Gated(band.Describe(data, true, true), TensorMemory.Address(output));
         band.Data.copy_(data); // the reference sees the same rounded inputs
         using var conv = band.Reference(true, true);
         using var expected = (nn.functional.gelu(conv.narrow(2, 0, Channels / 2)) * conv.narrow(2, Channels / 2, Channels / 2)).to(ScalarType.BFloat16);
