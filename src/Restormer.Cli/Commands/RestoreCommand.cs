@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Restormer.Engine;
 using System.Diagnostics;
+using Restormer.Downloads;
 using Restormer.Inference;
 
 namespace Restormer.Cli.Commands;
@@ -30,8 +31,12 @@ public static class RestoreCommand
         var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(task, weights, options);
         cli.Info(restorer.UsesDefaultModel
-            ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
+            ? $"The published {task.WeightsFileName} is not installed, so the small model this project ships is used meanwhile ({restorer.WeightsPath}): " +
+              $"clearly sharper, far from the paper. For the paper's weights run: {ModelStore.Default.FetchCommand(task)}"
             : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
+        if (weights is null && WeightsDigest.Recorded(restorer.WeightsPath) is not null && WeightsDigest.Check(restorer.WeightsPath) is { State: DigestState.Changed } digest)
+            cli.Warn($"{restorer.WeightsPath} has changed since it was downloaded (SHA-256 {digest.Actual}, recorded {digest.Recorded}); " +
+                     $"if that was not on purpose, download it again: {ModelStore.Default.FetchCommand(task)} --force");
 
         var failures = new List<string>();
         var total = Stopwatch.StartNew();
