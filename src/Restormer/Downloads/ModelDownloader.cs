@@ -90,7 +90,8 @@ public static class ModelDownloader
     {
         try
         {
-            var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize);
+            // Unbuffered: each received block reaches the file at once, so a killed process loses none of it.
+            var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
             file.Seek(0, SeekOrigin.End);
             return file;
         }
