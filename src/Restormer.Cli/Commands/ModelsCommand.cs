@@ -82,7 +82,7 @@ public static class ModelsCommand
     private static Command CreateFetch(Option<string?> directory)
     {
         var names = new Argument<string[]>("name") { Description = "Published models to download, by name (see 'models') or task (deraining, Real_Denoising…).", Arity = ArgumentArity.ZeroOrMore };
-        var all = new Option<bool>("--all") { Description = "Download every published model (about 1.4 GB)." };
+        var all = new Option<bool>("--all") { Description = "Download every published model (13 files of about 100 MB)." };
         var url = new Option<string?>("--url") { Description = "Download from this address instead of the authors' release (a mirror); one model only." };
         var sha = new Option<string?>("--sha256") { Description = "Keep the file only if its SHA-256 is this; one model only." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds without receiving data after which a transfer counts as stalled (1-3600).", DefaultValueFactory = _ => 30 };
