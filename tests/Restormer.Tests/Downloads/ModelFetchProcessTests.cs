@@ -6,14 +6,10 @@ namespace Restormer.Tests.Downloads;
 /// What only a separate process shows: the proxy variables (read once per process), signals during a download, and
 /// what <c>restore</c> says about the weights it finds.
 /// </summary>
-public sealed class ModelFetchProcessTests : IDisposable
+public sealed class ModelFetchProcessTests : DownloadTest
 {
-    private static readonly byte[] Motion = File.ReadAllBytes(Path.Combine(TestPaths.Parity, "tiny_withbias.pth"));
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
-    private readonly string dir = TestPaths.NewTempDir("restormer-test-fetch");
     private static readonly Dictionary<string, string?> NoVariables = [];
-
-    private string[] Files() => Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order().ToArray();
 
     [Theory]
     [InlineData("HTTP_PROXY")]
@@ -23,25 +19,24 @@ public sealed class ModelFetchProcessTests : IDisposable
         using var proxy = new LoopbackProxy(Motion);
         // '.invalid' never resolves: the download can only succeed through the proxy.
         using var cli = CliProcess.Start(new Dictionary<string, string?> { [variable] = proxy.Url },
-            "models", "fetch", "motion_deblurring", "--url", "http://weights.invalid/motion_deblurring.pth", "--models-dir", dir);
+            "models", "fetch", "motion_deblurring", "--url", "http://weights.invalid/motion_deblurring.pth", "--models-dir", Dir);
         var (code, output, errors) = cli.Wait(Limit);
         Assert.True(code == 0, output + errors);
         Assert.Equal(["GET http://weights.invalid/motion_deblurring.pth HTTP/1.1"], proxy.RequestLines);
-        Assert.Equal(Motion, File.ReadAllBytes(Path.Combine(dir, "motion_deblurring.pth")));
+        Assert.Equal(Motion, File.ReadAllBytes(Installed));
     }
 
     [Fact]
     public void NoProxyBypassesTheProxy()
     {
-        using var server = new WeightsServer(Motion);
         using var cli = CliProcess.Start(new Dictionary<string, string?>
         {
             ["HTTP_PROXY"] = $"http://127.0.0.1:{WeightsServer.FreePort()}", // nothing listens there
             ["NO_PROXY"] = "127.0.0.1",
-        }, "models", "fetch", "motion_deblurring", "--url", server.BaseUrl + "ok.pth", "--models-dir", dir);
+        }, "models", "fetch", "motion_deblurring", "--url", Server.BaseUrl + "ok.pth", "--models-dir", Dir);
         var (code, output, errors) = cli.Wait(Limit);
         Assert.True(code == 0, output + errors);
-        Assert.Equal(["/ok.pth"], server.Requests);
+        Assert.Equal(["/ok.pth"], Server.Requests);
     }
 
     [Theory]
@@ -49,10 +44,9 @@ public sealed class ModelFetchProcessTests : IDisposable
     [InlineData(15)] // SIGTERM
     public void ASignalDuringADownloadLeavesOnlyTheResumablePartial(int signal)
     {
-        using var server = new WeightsServer(Motion);
-        using var cli = CliProcess.Start(NoVariables, "models", "fetch", "motion_deblurring", "--url", server.BaseUrl + "stall.pth", "--timeout", "300", "--models-dir", dir);
-        Assert.True(server.StallStarted.Task.Wait(Limit), "the download did not start");
-        var partial = Path.Combine(dir, "motion_deblurring.pth.part");
+        using var cli = CliProcess.Start(NoVariables, "models", "fetch", "motion_deblurring", "--url", Server.BaseUrl + "stall.pth", "--timeout", "300", "--models-dir", Dir);
+        Assert.True(Server.StallStarted.Task.Wait(Limit), "the download did not start");
+        var partial = Path.Combine(Dir, "motion_deblurring.pth.part");
         var until = DateTime.UtcNow + Limit;
         while (!(File.Exists(partial) && new FileInfo(partial).Length == 4096) && DateTime.UtcNow < until)
             Thread.Sleep(50);
@@ -63,16 +57,16 @@ public sealed class ModelFetchProcessTests : IDisposable
         Assert.DoesNotContain("   at ", errors);
         Assert.Equal(["motion_deblurring.pth.part"], Files());
 
-        var resumed = Cli.CliRunner.Run(Restormer.Cli.Commands.ModelsCommand.Create(), "fetch", "motion_deblurring", "--url", server.BaseUrl + "ok.pth", "--models-dir", dir);
+        var resumed = Cli.CliRunner.Run(Restormer.Cli.Commands.ModelsCommand.Create(), "fetch", "motion_deblurring", "--url", Server.BaseUrl + "ok.pth", "--models-dir", Dir);
         Assert.True(resumed.ExitCode == 0, resumed.Err);
-        Assert.Equal("/ok.pth bytes=4096-", server.Requests.Last());
-        Assert.Equal(Motion, File.ReadAllBytes(Path.Combine(dir, "motion_deblurring.pth")));
+        Assert.Equal("/ok.pth bytes=4096-", Server.Requests.Last());
+        Assert.Equal(Motion, File.ReadAllBytes(Installed));
     }
 
     [Fact]
     public void RestoreWithoutThePublishedWeightsPrintsTheFetchCommand()
     {
-        File.Copy(Path.Combine(TestPaths.RepoRoot, "models", "motion_deblurring_compact.pth"), Path.Combine(dir, "motion_deblurring_compact.pth"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "models", "motion_deblurring_compact.pth"), Path.Combine(Dir, "motion_deblurring_compact.pth"));
         var (code, output, errors) = Restore();
         Assert.True(code == 0, output + errors);
         Assert.Contains("the small model this project ships is used meanwhile", output);
@@ -82,7 +76,7 @@ public sealed class ModelFetchProcessTests : IDisposable
     [Fact]
     public void RestoreSaysWhenDownloadedWeightsChanged()
     {
-        var weights = Path.Combine(dir, "motion_deblurring.pth");
+        var weights = Installed;
         File.WriteAllBytes(weights, Motion);
         File.WriteAllText(weights + ".sha256", $"{new string('a', 64)}  motion_deblurring.pth\n");
         var (code, output, errors) = Restore();
@@ -93,13 +87,13 @@ public sealed class ModelFetchProcessTests : IDisposable
 
     private (int, string, string) Restore()
     {
-        var input = Path.Combine(dir, "in.png");
+        var input = Path.Combine(Dir, "in.png");
         using (var image = new Mat(24, 32, MatType.CV_8UC3, Scalar.All(128)))
             Cv2.ImWrite(input, image);
-        using var cli = CliProcess.Start(new Dictionary<string, string?> { ["RESTORMER_MODELS"] = dir },
-            "restore", "--input", input, "--output", Path.Combine(dir, "out"));
+        using var cli = CliProcess.Start(new Dictionary<string, string?> { ["RESTORMER_MODELS"] = Dir },
+            "restore", "--input", input, "--output", Path.Combine(Dir, "out"));
         return cli.Wait(Limit);
     }
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
 }

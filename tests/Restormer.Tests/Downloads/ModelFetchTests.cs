@@ -6,25 +6,18 @@ using Restormer.Tests.Cli;
 namespace Restormer.Tests.Downloads;
 
 /// <summary><c>models fetch</c> against a loopback server that serves a checkpoint whole, by ranges, as a web page, cut off and stalled.</summary>
-public sealed class ModelFetchTests : IDisposable
+public sealed class ModelFetchTests : DownloadTest
 {
-    private static readonly byte[] Motion = File.ReadAllBytes(Path.Combine(TestPaths.Parity, "tiny_withbias.pth"));
-    private readonly WeightsServer server = new(Motion);
-    private readonly string dir = TestPaths.NewTempDir("restormer-test-fetch");
-
-    private string Installed => Path.Combine(dir, "motion_deblurring.pth");
     private string Partial => Installed + ".part";
 
-    private CliRunner.Result Fetch(params string[] args) => CliRunner.Run(ModelsCommand.Create(), ["fetch", .. args, "--models-dir", dir]);
+    private CliRunner.Result Fetch(params string[] args) => CliRunner.Run(ModelsCommand.Create(), ["fetch", .. args, "--models-dir", Dir]);
 
-    private CliRunner.Result List() => CliRunner.Run(ModelsCommand.Create(), "--models-dir", dir);
-
-    private string[] Files() => Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order().ToArray();
+    private CliRunner.Result List() => CliRunner.Run(ModelsCommand.Create(), "--models-dir", Dir);
 
     [Fact]
     public void FetchSavesTheCheckpointRecordsItsDigestAndListsIt()
     {
-        var fetch = Fetch("motion_deblurring", "--url", server.BaseUrl + "ok.pth");
+        var fetch = Fetch("motion_deblurring", "--url", Server.BaseUrl + "ok.pth");
         Assert.True(fetch.ExitCode == 0, fetch.Err);
         Assert.Equal(Motion, File.ReadAllBytes(Installed));
         var sha = Convert.ToHexStringLower(SHA256.HashData(Motion));
@@ -41,22 +34,22 @@ public sealed class ModelFetchTests : IDisposable
         Assert.Contains("https://github.com/swz30/Restormer/releases/download/v1.0/gaussian_gray_denoising_sigma50.pth", list.Out);
         Assert.Contains("missing", list.Out.Split('\n').Single(l => l.StartsWith("deraining ")));
 
-        int requests = server.Requests.Count;
-        var again = Fetch("motion_deblurring", "--url", server.BaseUrl + "ok.pth");
+        int requests = Server.Requests.Count;
+        var again = Fetch("motion_deblurring", "--url", Server.BaseUrl + "ok.pth");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("already installed", again.Out);
-        Assert.Equal(requests, server.Requests.Count);
+        Assert.Equal(requests, Server.Requests.Count);
     }
 
     [Fact]
     public void AFileChangedAfterTheDownloadIsReported()
     {
-        Assert.Equal(0, Fetch("motion_deblurring", "--url", server.BaseUrl + "ok.pth").ExitCode);
+        Assert.Equal(0, Fetch("motion_deblurring", "--url", Server.BaseUrl + "ok.pth").ExitCode);
         File.Copy(Path.Combine(TestPaths.RepoRoot, "models", "motion_deblurring_compact.pth"), Installed, overwrite: true);
         var list = List();
         Assert.Contains("CHANGED", list.Out.Split('\n').Single(l => l.StartsWith("motion_deblurring ")));
         Assert.Contains("differs from the downloaded file", list.Out);
-        var fetch = Fetch("motion_deblurring", "--url", server.BaseUrl + "ok.pth");
+        var fetch = Fetch("motion_deblurring", "--url", Server.BaseUrl + "ok.pth");
         Assert.Contains("differs from the file downloaded earlier", fetch.Err);
     }
 
@@ -67,7 +60,7 @@ public sealed class ModelFetchTests : IDisposable
     {
         var shipped = File.ReadAllBytes(Path.Combine(TestPaths.RepoRoot, "models", "motion_deblurring_compact.pth"));
         File.WriteAllBytes(Installed, shipped);
-        var fetch = Fetch("motion_deblurring", "--url", server.BaseUrl + page, "--force");
+        var fetch = Fetch("motion_deblurring", "--url", Server.BaseUrl + page, "--force");
         Assert.Equal(2, fetch.ExitCode);
         Assert.Contains("web page", fetch.Err);
         Assert.Contains("nothing was saved", fetch.Err);
@@ -81,7 +74,7 @@ public sealed class ModelFetchTests : IDisposable
     [InlineData("dual_pixel_defocus_deblurring", "no dual-pixel skip connection")]
     public void AnotherArchitectureIsRefused(string name, string difference)
     {
-        var fetch = Fetch(name, "--url", server.BaseUrl + "ok.pth");
+        var fetch = Fetch(name, "--url", Server.BaseUrl + "ok.pth");
         Assert.Equal(2, fetch.ExitCode);
         Assert.Contains($"not one for {name}", fetch.Err);
         Assert.Contains(difference, fetch.Err);
@@ -91,10 +84,10 @@ public sealed class ModelFetchTests : IDisposable
     [Fact]
     public void ATruncatedTransferIsResumedWithARangeRequest()
     {
-        var fetch = Fetch("motion_deblurring", "--url", server.BaseUrl + "truncated-once.pth", "--retries", "1");
+        var fetch = Fetch("motion_deblurring", "--url", Server.BaseUrl + "truncated-once.pth", "--retries", "1");
         Assert.True(fetch.ExitCode == 0, fetch.Err);
         Assert.Equal(Motion, File.ReadAllBytes(Installed));
-        var requests = server.Requests.ToArray();
+        var requests = Server.Requests.ToArray();
         Assert.Equal(2, requests.Length);
         Assert.Equal("/truncated-once.pth", requests[0]);
         var resumedAt = long.Parse(requests[1].Split("bytes=")[1].TrimEnd('-'));
@@ -104,7 +97,7 @@ public sealed class ModelFetchTests : IDisposable
     [Fact]
     public void APartialFromAFailedRunIsListedAndResumedByTheNext()
     {
-        var failed = Fetch("motion_deblurring", "--url", server.BaseUrl + "truncated.pth", "--retries", "0");
+        var failed = Fetch("motion_deblurring", "--url", Server.BaseUrl + "truncated.pth", "--retries", "0");
         Assert.Equal(2, failed.ExitCode);
         Assert.Contains("run the same command again to resume", failed.Err);
         Assert.Equal(["motion_deblurring.pth.part"], Files());
@@ -112,10 +105,10 @@ public sealed class ModelFetchTests : IDisposable
         Assert.InRange(kept, 1, Motion.Length / 2);
         Assert.Contains("partial download", List().Out);
 
-        var resumed = Fetch("motion_deblurring", "--url", server.BaseUrl + "ok.pth");
+        var resumed = Fetch("motion_deblurring", "--url", Server.BaseUrl + "ok.pth");
         Assert.True(resumed.ExitCode == 0, resumed.Err);
         Assert.Contains("resuming at", resumed.Out);
-        Assert.Equal($"/ok.pth bytes={kept}-", server.Requests.Last());
+        Assert.Equal($"/ok.pth bytes={kept}-", Server.Requests.Last());
         Assert.Equal(Motion, File.ReadAllBytes(Installed));
         Assert.Equal(["motion_deblurring.pth", "motion_deblurring.pth.sha256"], Files());
     }
@@ -124,7 +117,7 @@ public sealed class ModelFetchTests : IDisposable
     public void AStalledTransferTimesOutWithAClearMessage()
     {
         var watch = Stopwatch.StartNew();
-        var fetch = Fetch("motion_deblurring", "--url", server.BaseUrl + "stall.pth", "--timeout", "1", "--retries", "0");
+        var fetch = Fetch("motion_deblurring", "--url", Server.BaseUrl + "stall.pth", "--timeout", "1", "--retries", "0");
         Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 20);
         Assert.Equal(2, fetch.ExitCode);
         Assert.Contains("stalled: nothing received for 1 s", fetch.Err);
@@ -135,10 +128,10 @@ public sealed class ModelFetchTests : IDisposable
     [Fact]
     public void AWrongDigestOrAMissingFileKeepsNothing()
     {
-        var wrong = Fetch("motion_deblurring", "--url", server.BaseUrl + "ok.pth", "--sha256", new string('0', 64));
+        var wrong = Fetch("motion_deblurring", "--url", Server.BaseUrl + "ok.pth", "--sha256", new string('0', 64));
         Assert.Equal(2, wrong.ExitCode);
         Assert.Contains("SHA-256", wrong.Err);
-        var missing = Fetch("motion_deblurring", "--url", server.BaseUrl + "nothing.pth");
+        var missing = Fetch("motion_deblurring", "--url", Server.BaseUrl + "nothing.pth");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("HTTP 404", missing.Err);
         Assert.Empty(Files());
@@ -153,7 +146,7 @@ public sealed class ModelFetchTests : IDisposable
     [InlineData("64 hex digits", "fetch", "deraining", "--sha256", "abc")]
     public void BadRequestsAreOneLineErrors(string message, params string[] args)
     {
-        var result = CliRunner.Run(ModelsCommand.Create(), [.. args, "--models-dir", dir]);
+        var result = CliRunner.Run(ModelsCommand.Create(), [.. args, "--models-dir", Dir]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Err);
         Assert.Empty(Files());
@@ -161,7 +154,7 @@ public sealed class ModelFetchTests : IDisposable
 
     public void Dispose()
     {
-        server.Dispose();
-        Directory.Delete(dir, recursive: true);
+        Server.Dispose();
+        Directory.Delete(Dir, recursive: true);
     }
 }
