@@ -21,8 +21,8 @@ public sealed class ModelStore(string directory)
     /// model. Throws <see cref="FileNotFoundException"/> saying which file to put where.
     /// </summary>
     public string Resolve(RestorationTask task) => TryResolve(task) ?? throw new FileNotFoundException(
-        $"No weights for task '{task.Name}': download the published ones with '{FetchCommand(task)}' " +
-        $"(into {Directory}/), or pass --weights <file>.", PathFor(task));
+        $"No weights for task '{task.Name}': {task.WeightsFileName} is not in {Directory}/. Download the published file " +
+        $"with '{FetchCommand(task)}', or pass --weights <file>.", PathFor(task));
 
     /// <summary>The command that downloads <paramref name="task"/>'s published weights into this folder.</summary>
     public string FetchCommand(RestorationTask task) =>

@@ -38,10 +38,4 @@ public sealed class ModelDownloaderTests : DownloadTest
         File.AppendAllText(Installed, "x");
         Assert.Equal(DigestState.Changed, WeightsDigest.Check(Installed).State);
     }
-
-    public void Dispose()
-    {
-        Server.Dispose();
-        Directory.Delete(Dir, recursive: true);
-    }
 }

@@ -42,14 +42,14 @@ public sealed class ModelFetchProcessTests : DownloadTest
     [Theory]
     [InlineData(2)]  // SIGINT, Ctrl-C
     [InlineData(15)] // SIGTERM
-    public void ASignalDuringADownloadLeavesOnlyTheResumablePartial(int signal)
+    public async Task ASignalDuringADownloadLeavesOnlyTheResumablePartial(int signal)
     {
         using var cli = CliProcess.Start(NoVariables, "models", "fetch", "motion_deblurring", "--url", Server.BaseUrl + "stall.pth", "--timeout", "300", "--models-dir", Dir);
-        Assert.True(Server.StallStarted.Task.Wait(Limit), "the download did not start");
+        await Server.StallStarted.Task.WaitAsync(Limit);
         var partial = Path.Combine(Dir, "motion_deblurring.pth.part");
         var until = DateTime.UtcNow + Limit;
         while (!(File.Exists(partial) && new FileInfo(partial).Length == 4096) && DateTime.UtcNow < until)
-            Thread.Sleep(50);
+            await Task.Delay(50);
         cli.Signal(signal);
         var (code, output, errors) = cli.Wait(TimeSpan.FromSeconds(30));
         Assert.Contains(code, new[] { 130, 143 });
@@ -94,6 +94,4 @@ public sealed class ModelFetchProcessTests : DownloadTest
             "restore", "--input", input, "--output", Path.Combine(Dir, "out"));
         return cli.Wait(Limit);
     }
-
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
 }

@@ -151,10 +151,4 @@ public sealed class ModelFetchTests : DownloadTest
         Assert.Contains(message, result.Err);
         Assert.Empty(Files());
     }
-
-    public void Dispose()
-    {
-        Server.Dispose();
-        Directory.Delete(Dir, recursive: true);
-    }
 }
