@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Restormer.IO;
 
 namespace Restormer.Tests;
@@ -28,5 +29,45 @@ public class AtomicFileTests
         AtomicFile.Write(path, (Stream s) => s.Write("new"u8));
         Assert.Equal("new", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public void TheFirstWriteIntoAFolderRemovesStraysOfWritersThatAreGone()
+    {
+        var dir = TestPaths.NewTempDir();
+        try
+        {
+            int dead;
+            using (var finished = Process.Start("true")!)
+            {
+                finished.WaitForExit();
+                dead = finished.Id;
+            }
+            string Stray(string name, DateTime? written = null)
+            {
+                var path = Path.Combine(dir, name);
+                File.WriteAllText(path, "half");
+                if (written is { } time) File.SetLastWriteTimeUtc(path, time);
+                return path;
+            }
+            var killed = Stray($".a.partial-{dead}-{Guid.NewGuid():N}.png");            // its writer was killed (SIGKILL)
+            var running = Stray($".b.partial-{Environment.ProcessId}-{Guid.NewGuid():N}.png"); // a writer still at work
+            var recentOld = Stray($".c.partial-{Guid.NewGuid():N}.png");                 // old name, writer unknown, recent
+            var ancient = Stray($".d.partial-{Guid.NewGuid():N}.png", DateTime.UtcNow.AddDays(-2));
+            var user = Stray(".e.partial-notes.txt");                                   // not one of ours
+
+            AtomicFile.Write(Path.Combine(dir, "out.txt"), (Stream s) => s.Write("new"u8));
+
+            Assert.False(File.Exists(killed));
+            Assert.False(File.Exists(ancient));
+            Assert.True(File.Exists(running));
+            Assert.True(File.Exists(recentOld));
+            Assert.True(File.Exists(user));
+            Assert.Equal("new", File.ReadAllText(Path.Combine(dir, "out.txt")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Restormer.Downloads;
 using Restormer.Imaging;
 using Restormer.Inference;
 using Restormer.IO;
@@ -85,8 +86,12 @@ public static class RestoreCommand
         var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(request.Task, request.Weights, request.Options);
         cli.Info(restorer.UsesDefaultModel
-            ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {request.Task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
+            ? $"The published {request.Task.WeightsFileName} is not installed, so the small model this project ships is used meanwhile ({restorer.WeightsPath}): " +
+              $"clearly sharper, far from the paper. For the paper's weights run: {ModelStore.Default.FetchCommand(request.Task)}"
             : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()} on the {restorer.RuntimeName}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
+        if (request.Weights is null && WeightsDigest.Recorded(restorer.WeightsPath) is not null && WeightsDigest.Check(restorer.WeightsPath) is { State: DigestState.Changed } digest)
+            cli.Warn($"{restorer.WeightsPath} has changed since it was downloaded (SHA-256 {digest.Actual}, recorded {digest.Recorded}); " +
+                     $"if that was not on purpose, download it again: {ModelStore.Default.FetchCommand(request.Task)} --force");
 
         var failures = new List<string>();
         int skipped = 0;

@@ -1,12 +1,23 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
 namespace Restormer.IO;
 
 /// <summary>
 /// Writes files so that readers only ever see the old file or the complete new one: the content goes to a
 /// hidden temporary file in the same folder (same file system, so the final rename is atomic) which is then
-/// renamed over the destination. A crash or a full disk leaves at most a stray temporary file, never half an output.
+/// renamed over the destination. A crash or a full disk leaves at most a stray temporary file, never half an output;
+/// the temporary name carries the writer's process id, and the first write into a folder in a process deletes the
+/// strays of writers that are gone (see <see cref="RemoveStalePartials"/>).
 /// </summary>
-public static class AtomicFile
+public static partial class AtomicFile
 {
+    /// <summary>A stray whose writer cannot be told (no process id, or one from another machine or a reused id) is removed after this long.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(24);
+
+    static readonly ConcurrentDictionary<string, bool> Swept = new();
+
     /// <summary>
     /// Calls <paramref name="writeTemporary"/> with a temporary path that keeps the destination's extension (so
     /// encoders that pick the format from the name still work), then renames it to <paramref name="path"/>.
@@ -15,7 +26,12 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.partial-{Guid.NewGuid():N}{Path.GetExtension(full)}");
+        if (Swept.TryAdd(dir, true))
+        {
+            try { RemoveStalePartials(dir); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // tidying must never stop a write
+        }
+        var temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}{Path.GetExtension(full)}");
         try
         {
             writeTemporary(temp);
@@ -38,8 +54,46 @@ public static class AtomicFile
         stream.Flush(flushToDisk: true);
     });
 
-    static void TryDelete(string path)
+    /// <summary>
+    /// Deletes the temporary files that writers killed before they could clean up (SIGKILL, power loss) left in
+    /// <paramref name="directory"/>: those whose process is no longer running, and any older than <see cref="StaleAfter"/>.
+    /// Returns how many were removed.
+    /// </summary>
+    public static int RemoveStalePartials(string directory)
     {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (!Directory.Exists(directory)) return 0;
+        int removed = 0;
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.partial-*"))
+        {
+            var match = PartialName().Match(Path.GetFileName(path));
+            if (!match.Success) continue;
+            bool writerGone = int.TryParse(match.Groups[1].ValueSpan, out int pid) && pid != Environment.ProcessId && !IsRunning(pid);
+            bool old = File.GetLastWriteTimeUtc(path) < DateTime.UtcNow - StaleAfter;
+            if ((writerGone || old) && TryDelete(path)) removed++;
+        }
+        return removed;
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Our temporary names: <c>.stem.partial-[pid-]guid.ext</c> (without the pid before process ids were added).</summary>
+    [GeneratedRegex(@"^\..*\.partial-(?:(\d+)-)?[0-9a-f]{32}(\.[^.]*)?$")]
+    private static partial Regex PartialName();
+
+    static bool TryDelete(string path)
+    {
+        try { File.Delete(path); return true; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return false;
     }
 }

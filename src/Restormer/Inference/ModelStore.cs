@@ -21,8 +21,12 @@ public sealed class ModelStore(string directory)
     /// model. Throws <see cref="FileNotFoundException"/> saying which file to put where.
     /// </summary>
     public string Resolve(RestorationTask task) => TryResolve(task) ?? throw new FileNotFoundException(
-        $"No weights for task '{task.Name}': put the published '{task.WeightsFileName}' into {Directory}/ " +
-        $"(see README, 'Published weights'), or pass --weights <file>.", PathFor(task));
+        $"No weights for task '{task.Name}': {task.WeightsFileName} is not in {Directory}/. Download the published file " +
+        $"with '{FetchCommand(task)}', or pass --weights <file>.", PathFor(task));
+
+    /// <summary>The command that downloads <paramref name="task"/>'s published weights into this folder.</summary>
+    public string FetchCommand(RestorationTask task) =>
+        $"./restormer models fetch {task.Name}" + (Directory == Default.Directory ? "" : Directory.Contains(' ') ? $" --models-dir \"{Directory}\"" : $" --models-dir {Directory}");
 
     /// <summary>Like <see cref="Resolve"/>, but null when the task has no weights here (to list what is available).</summary>
     public string? TryResolve(RestorationTask task)

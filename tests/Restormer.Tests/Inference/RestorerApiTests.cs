@@ -25,7 +25,7 @@ public class RestorerApiTests
         var task = RestorationTask.MotionDeblurring;
         Assert.Null(store.TryResolve(task));
         var error = Assert.Throws<FileNotFoundException>(() => store.Resolve(task));
-        Assert.Contains($"put the published 'motion_deblurring.pth' into {store.Directory}/", error.Message);
+        Assert.Contains($"'./restormer models fetch motion_deblurring --models-dir {store.Directory}'", error.Message);
 
         var shipped = Path.Combine(store.Directory, DefaultModels.MotionDeblurringCompact);
         File.Copy(TinyWeights, shipped);
