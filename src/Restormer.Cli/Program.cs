@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Restormer.Cli;
 using Restormer.Cli.Commands;
 
 var root = new RootCommand("Restormer for .NET: restore photographs (motion/defocus deblurring, deraining, denoising) with the Restormer network.");
@@ -16,4 +17,6 @@ Command[] commands =
     BenchCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
-return root.Parse(args).Invoke();
+// Signals are handled by Interruption, which cancels the token every command's action receives.
+Interruption.Listen();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, Interruption.Token);
