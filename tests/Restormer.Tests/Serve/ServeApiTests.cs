@@ -201,6 +201,61 @@ public class ServeApiTests
     }
 
     [Fact]
+    public async Task DeletingARunningJobStopsItAndRemovesItsFiles()
+    {
+        using var stopped = new ManualResetEventSlim();
+        JobRunner slow = (job, progress, cancellation) =>
+        {
+            progress.Report(0.5);
+            cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+            if (cancellation.IsCancellationRequested) stopped.Set();
+            cancellation.ThrowIfCancellationRequested();
+        };
+        await using var test = await ServeTestServer.StartAsync(runner: slow);
+        var id = (await test.AcceptedAsync(ServeTestServer.SmallPhoto(16, 16))).GetProperty("id").GetString()!;
+        await test.WaitForAsync(id, job => job.GetProperty("progress").GetDouble() == 0.5);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await test.Http.DeleteAsync($"/api/jobs/{id}")).StatusCode);
+        Assert.True(stopped.Wait(TimeSpan.FromSeconds(5)), "the running job was not cancelled");
+        Assert.Equal(HttpStatusCode.NotFound, (await test.Http.GetAsync($"/api/jobs/{id}")).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (JobFolders(test).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Empty(JobFolders(test));
+    }
+
+    [Theory]
+    [InlineData("Origin", "http://evil.example")]
+    [InlineData("Origin", "null")]                       // a sandboxed frame or a local file
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]          // another port or subdomain of the same site
+    public async Task UploadsAndCancelsSentByAnotherSiteAreRefused(string header, string value)
+    {
+        JobRunner waits = (_, _, cancellation) => { cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(60)); cancellation.ThrowIfCancellationRequested(); };
+        await using var test = await ServeTestServer.StartAsync(runner: waits);
+        var photo = File.ReadAllBytes(ServeTestServer.SmallPhoto(16, 16));
+        var foreign = new Dictionary<string, string> { [header] = value };
+
+        using var refused = await test.UploadAsync(photo, "a.png", headers: foreign);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var error = await ErrorOf(refused);
+        Assert.Contains("Refused: this request came from another web site", error);
+        Assert.Contains($"Use the page at {test.Server.Address}", error);
+        Assert.Empty(JobFolders(test));
+
+        // The page itself, as a browser sends it, and a tool that sends neither header are served.
+        var page = new Dictionary<string, string> { ["Origin"] = test.Server.Address.GetLeftPart(UriPartial.Authority), ["Sec-Fetch-Site"] = "same-origin" };
+        using var fromPage = await test.UploadAsync(photo, "a.png", headers: page);
+        Assert.Equal(HttpStatusCode.Accepted, fromPage.StatusCode);
+        var id = (await fromPage.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        using var foreignDelete = new HttpRequestMessage(HttpMethod.Delete, $"/api/jobs/{id}");
+        foreignDelete.Headers.Add(header, value);
+        Assert.Equal(HttpStatusCode.Forbidden, (await test.Http.SendAsync(foreignDelete)).StatusCode);
+        Assert.NotNull(test.Server.Jobs.Find(id));
+        Assert.Equal(HttpStatusCode.NoContent, (await test.Http.DeleteAsync($"/api/jobs/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task FinishedJobsAreDeletedAfterTheirLifetime()
     {
         await using var test = await ServeTestServer.StartAsync(o => o with { ResultLifetime = TimeSpan.FromMilliseconds(400) },

@@ -55,14 +55,17 @@ public sealed class ServeTestServer : IAsyncDisposable
 
     /// <summary>
     /// Posts bytes as an upload. <paramref name="expectContinue"/> sends <c>Expect: 100-continue</c> as curl does for large
-    /// bodies, so the server can refuse the body by its length before it is sent.
+    /// bodies, so the server can refuse the body by its length before it is sent; <paramref name="headers"/> are added
+    /// (a browser's <c>Origin</c>, <c>Sec-Fetch-Site</c>).
     /// </summary>
-    public Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName, string? task = "motion_deblurring", bool expectContinue = false)
+    public Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName, string? task = "motion_deblurring", bool expectContinue = false,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var form = new MultipartFormDataContent { { new ByteArrayContent(content), ServeApi.ImageField, fileName } };
         if (task is not null) form.Add(new StringContent(task), ServeApi.TaskField);
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = form };
         request.Headers.ExpectContinue = expectContinue;
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.Add(name, value);
         return Http.SendAsync(request);
     }
 
