@@ -21,8 +21,9 @@ namespace Restormer.Inference;
 /// in [0, 1] as the network works through the image, weighted by each part's multiply–accumulates (after every row
 /// band of the CPU engine, every Transformer block of the module's forward), never going back, at least 0.1 % apart and
 /// ending at 1; it is called on the worker threads, so keep it short. The <see cref="CancellationToken"/> is checked
-/// between bands (blocks on the module path), so a cancelled call ends within about a second with an
-/// <see cref="OperationCanceledException"/>, having written nothing. For a UI thread, call it through <c>Task.Run</c>.</para>
+/// between bands of rows (between Transformer blocks on the module's forward, used without AVX-512), so a cancelled
+/// call ends within a fraction of a second on the CPU engine with an <see cref="OperationCanceledException"/>, having
+/// written nothing. For a UI thread, call it through <c>Task.Run</c>.</para>
 /// <para>Memory: the weights and every intermediate tensor live in native (libtorch) memory that the garbage collector
 /// does not see. <see cref="Dispose"/> frees the weights (it waits for a running call to finish); use the instance
 /// in a <c>using</c> and keep it for many images rather than loading the checkpoint again for each.</para>
