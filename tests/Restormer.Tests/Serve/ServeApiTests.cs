@@ -204,23 +204,14 @@ public class ServeApiTests
     public async Task DeletingARunningJobStopsItAndRemovesItsFiles()
     {
         using var stopped = new ManualResetEventSlim();
-        JobRunner slow = (job, progress, cancellation) =>
-        {
-            progress.Report(0.5);
-            cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
-            if (cancellation.IsCancellationRequested) stopped.Set();
-            cancellation.ThrowIfCancellationRequested();
-        };
-        await using var test = await ServeTestServer.StartAsync(runner: slow);
+        await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.5, stopped));
         var id = (await test.AcceptedAsync(ServeTestServer.SmallPhoto(16, 16))).GetProperty("id").GetString()!;
         await test.WaitForAsync(id, job => job.GetProperty("progress").GetDouble() == 0.5);
 
         Assert.Equal(HttpStatusCode.NoContent, (await test.Http.DeleteAsync($"/api/jobs/{id}")).StatusCode);
         Assert.True(stopped.Wait(TimeSpan.FromSeconds(5)), "the running job was not cancelled");
         Assert.Equal(HttpStatusCode.NotFound, (await test.Http.GetAsync($"/api/jobs/{id}")).StatusCode);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (JobFolders(test).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Empty(JobFolders(test));
+        await test.WaitForNoJobFoldersAsync();
     }
 
     [Theory]
@@ -230,8 +221,8 @@ public class ServeApiTests
     [InlineData("Sec-Fetch-Site", "same-site")]          // another port or subdomain of the same site
     public async Task UploadsAndCancelsSentByAnotherSiteAreRefused(string header, string value)
     {
-        JobRunner waits = (_, _, cancellation) => { cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(60)); cancellation.ThrowIfCancellationRequested(); };
-        await using var test = await ServeTestServer.StartAsync(runner: waits);
+        using var stopped = new ManualResetEventSlim();
+        await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.5, stopped));
         var photo = File.ReadAllBytes(ServeTestServer.SmallPhoto(16, 16));
         var foreign = new Dictionary<string, string> { [header] = value };
 
@@ -252,6 +243,7 @@ public class ServeApiTests
         foreignDelete.Headers.Add(header, value);
         Assert.Equal(HttpStatusCode.Forbidden, (await test.Http.SendAsync(foreignDelete)).StatusCode);
         Assert.NotNull(test.Server.Jobs.Find(id));
+        Assert.False(stopped.IsSet);
         Assert.Equal(HttpStatusCode.NoContent, (await test.Http.DeleteAsync($"/api/jobs/{id}")).StatusCode);
     }
 

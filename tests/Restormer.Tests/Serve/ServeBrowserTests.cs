@@ -4,7 +4,6 @@ using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Interactions;
 using OpenQA.Selenium.Support.UI;
-using Restormer.Cli.Serve;
 using Xunit.Abstractions;
 
 namespace Restormer.Tests.Serve;
@@ -91,14 +90,7 @@ public class ServeBrowserTests(ITestOutputHelper output)
     {
         if (!BrowserInstalled()) return;
         using var stopped = new ManualResetEventSlim();
-        JobRunner slow = (job, progress, cancellation) =>
-        {
-            progress.Report(0.4);
-            cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
-            if (cancellation.IsCancellationRequested) stopped.Set();
-            cancellation.ThrowIfCancellationRequested();
-        };
-        await using var test = await ServeTestServer.StartAsync(runner: slow);
+        await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.4, stopped));
         using var browser = StartChromium();
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
         var js = (IJavaScriptExecutor)browser;
@@ -121,9 +113,7 @@ public class ServeBrowserTests(ITestOutputHelper output)
         wait.Until(_ => js.ExecuteScript(label) is "Cancelled.");
         wait.Until(b => !b.FindElement(By.Id("cancel")).Displayed && b.FindElement(By.Id("restore")).Enabled);
         Assert.True((bool)js.ExecuteScript("return document.getElementById('progress').hidden;")!);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.GetDirectories(test.Server.Work.Path).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Empty(Directory.GetDirectories(test.Server.Work.Path)); // the cancelled job's files are gone
+        await test.WaitForNoJobFoldersAsync(); // the cancelled job's files are gone
         Assert.Empty(browser.FindElements(By.CssSelector("#error:not([hidden])")));
     }
 
