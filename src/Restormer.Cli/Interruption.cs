@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 namespace Restormer.Cli;
 
 /// <summary>
-/// Ctrl-C (SIGINT) and SIGTERM, for the whole process. The first asks the running command to stop: <see cref="Token"/>
-/// fires, the network stops at its next band (see <c>Restorer</c>), nothing half-written is kept, and the command exits
-/// with <see cref="ExitCode"/> (130 for Ctrl-C, 143 for SIGTERM, as shells number them). A second signal gets the
-/// system's default action and ends the process at once: the way out of anything that cannot be interrupted, at the
-/// price of the hidden temporary file of an output being written at that moment. This replaces System.CommandLine's
-/// own handling, which let a command run on for 2 s and then threw on a second signal.
+/// Ctrl-C (SIGINT) and SIGTERM for a command that can stop cleanly (its action takes a cancellation token: restore,
+/// serve, test, models fetch). The first signal asks it to stop: <see cref="Token"/> fires, the network stops at its
+/// next band (see <c>Restorer</c>), nothing half-written is kept, and the command exits with <see cref="ExitCode"/>
+/// (130 for Ctrl-C, 143 for SIGTERM, as shells number them). A second signal gets the system's default action and
+/// ends the process at once: the way out of anything that cannot be interrupted, at the price of the hidden temporary
+/// file of an output being written at that moment. This replaces System.CommandLine's own handling, which let a
+/// command run on for 2 s and then threw on a second signal.
 /// </summary>
 public static class Interruption
 {

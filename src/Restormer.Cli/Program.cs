@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Restormer.Cli;
 using Restormer.Cli.Commands;
 
@@ -17,6 +18,8 @@ Command[] commands =
     BenchCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
-// Signals are handled by Interruption, which cancels the token every command's action receives.
-Interruption.Listen();
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, Interruption.Token);
+var parse = root.Parse(args);
+// Commands whose action takes a cancellation token stop cleanly on Ctrl-C or SIGTERM (Interruption); the others end
+// at once, as any program does (train, which saves a state first, handles the signals itself).
+if (parse.Action is AsynchronousCommandLineAction) Interruption.Listen();
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, Interruption.Token);

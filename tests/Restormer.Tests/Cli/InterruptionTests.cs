@@ -45,7 +45,8 @@ public sealed class InterruptionTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{signal} ×{times}: exit {code} {stopping.Elapsed.TotalSeconds:F2} s after the first signal\nstderr: {cli.Err}");
 
         Assert.Equal(exitCode, code);
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"took {stopping.Elapsed.TotalSeconds:F1} s to stop");
+        // About a second on an idle machine (the output above says how long); the bound leaves room for a loaded one.
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"took {stopping.Elapsed.TotalSeconds:F1} s to stop");
         if (message is not null) Assert.Contains($"error: {message}; nothing half-written was kept.", cli.Err);
         Assert.DoesNotContain("Unhandled exception", cli.Err);
         Assert.DoesNotMatch(@"(?m)^\s+at \S", cli.Err);

@@ -65,7 +65,7 @@ public class RestoreProgressTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void CancellingMidImageStopsWithinASecond()
+    public void CancellingMidImageStopsWithinAFewBands()
     {
         using var restorer = LoadMedium();
         using var input = Image(512, 768);
@@ -83,7 +83,7 @@ public class RestoreProgressTests(ITestOutputHelper output)
         Assert.ThrowsAny<OperationCanceledException>(() => restorer.Restore(input, progress, cancellation.Token));
         var stop = cancelledAt.Elapsed;
         output.WriteLine($"cancelled at {fractionAtCancel:P1} of a 768×512 image; stopped {stop.TotalMilliseconds:F0} ms later");
-        Assert.True(stop < TimeSpan.FromSeconds(1.5), $"took {stop.TotalSeconds:F2} s to stop");
+        Assert.True(stop < TimeSpan.FromSeconds(3), $"took {stop.TotalSeconds:F2} s to stop"); // tens of ms on an idle machine
         Assert.True(progress.Values[^1] < 0.5, $"ran on to {progress.Values[^1]:P1} after being cancelled at {fractionAtCancel:P1}");
 
         // The restorer is still usable afterwards.
