@@ -32,6 +32,11 @@ public sealed class Cli(ParseResult parse)
         {
             return body(cli);
         }
+        catch (OperationCanceledException) when (Interruption.Requested)
+        {
+            cli.Error($"stopped by {Interruption.Cause}; nothing half-written was kept.");
+            return Interruption.ExitCode;
+        }
         catch (OperationCanceledException)
         {
             cli.Error("cancelled.");

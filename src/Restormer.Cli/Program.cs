@@ -1,3 +1,3 @@
 using Restormer.Cli;
 
-return RestormerApp.Run(args);
+return await RestormerApp.RunAsync(args);

@@ -3,13 +3,15 @@ using Spectre.Console;
 namespace Restormer.Cli;
 
 /// <summary>
-/// A progress bar on an interactive terminal, plain lines otherwise (logs, CI, pipes), so long runs always show
-/// where they are without flooding redirected output with redraws.
+/// A progress bar with the time left on an interactive terminal, plain lines otherwise (logs, CI, pipes), so long runs
+/// always show where they are without flooding redirected output with redraws. The library reports progress within
+/// each image (every band of the network), so the bar moves even when one image takes minutes.
 /// </summary>
 public sealed class ProgressDisplay
 {
     private readonly ProgressTask? task;
     private readonly Cli cli;
+    private readonly Lock gate = new();
 
     private ProgressDisplay(Cli cli, ProgressTask? task) => (this.cli, this.task) = (cli, task);
 
@@ -34,7 +36,19 @@ public sealed class ProgressDisplay
 
     public string Description { set { if (task != null) task.Description = Markup.Escape(value); } }
 
-    public double Value { set { if (task != null) task.Value = value; } }
+    /// <summary>
+    /// The bar's position. It never moves back: reports made on the network's threads and posted through
+    /// <see cref="Progress{T}"/> may arrive out of order.
+    /// </summary>
+    public double Value
+    {
+        set
+        {
+            if (task == null) return;
+            lock (gate)
+                if (value > task.Value) task.Value = value;
+        }
+    }
 
     /// <summary>Changes where the bar ends (a download's size is known only once the server answers).</summary>
     public double Maximum { set { if (task != null) task.MaxValue = value; } }

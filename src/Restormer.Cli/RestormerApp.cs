@@ -39,13 +39,27 @@ public static class RestormerApp
         return root;
     }
 
+    /// <summary>
+    /// The program's entry: as <see cref="Run"/>, and commands whose action takes a cancellation token stop cleanly on
+    /// Ctrl-C or SIGTERM (<see cref="Interruption"/>); the others end at once, as any program does (train, which saves
+    /// a state first, handles the signals itself).
+    /// </summary>
+    public static Task<int> RunAsync(string[] args) => Run(args, new InvocationConfiguration { ProcessTerminationTimeout = null }, handleSignals: true);
+
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
-    public static int Run(string[] args, InvocationConfiguration? configuration = null)
+    public static int Run(string[] args, InvocationConfiguration? configuration = null) =>
+        Run(args, configuration ?? new InvocationConfiguration(), handleSignals: false).GetAwaiter().GetResult();
+
+    private static async Task<int> Run(string[] args, InvocationConfiguration configuration, bool handleSignals)
     {
-        configuration ??= new InvocationConfiguration();
         var root = CreateRoot();
         var parse = root.Parse(args);
-        if (parse.Errors.Count == 0) return parse.Invoke(configuration);
+        if (parse.Errors.Count == 0)
+        {
+            if (!handleSignals) return parse.Invoke(configuration);
+            if (parse.Action is AsynchronousCommandLineAction) Interruption.Listen();
+            return await parse.InvokeAsync(configuration, Interruption.Token);
+        }
 
         var error = configuration.Error;
         foreach (var message in parse.Errors.Select(e => e.Message).Distinct())

@@ -36,6 +36,9 @@ public static class ServeCommand
     internal static int Run(Cli cli, ServeOptions options, CancellationToken cancellation)
     {
         var server = RestoreServer.StartAsync(options, cli.Info, cancellation: cancellation).GetAwaiter().GetResult();
+        // Uploads larger than 64 KB are buffered in ASP.NET's temporary files: keep them in the server's own folder,
+        // which is deleted when it stops and, should it be killed, when the next server starts.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEMP", server.Work.Path);
         try
         {
             Describe(cli, server);

@@ -69,7 +69,7 @@ public sealed class RestoreServer : IAsyncDisposable
     public static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
-    /// <summary>Completes when the server is asked to stop (Ctrl+C, SIGTERM) or <paramref name="cancellation"/> fires.</summary>
+    /// <summary>Completes when <paramref name="cancellation"/> fires (the command's: Ctrl+C, SIGTERM; see <see cref="Interruption"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellation) => app.WaitForShutdownAsync(cancellation);
 
     private void RestoreWithCachedModel(RestoreJob job, IProgress<double> progress, CancellationToken cancellation) =>
@@ -90,9 +90,18 @@ public sealed class RestoreServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{options.Port}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes + ServeApi.FormOverheadBytes);
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxUploadBytes + ServeApi.FormOverheadBytes);
+        // Signals are the command's (Interruption), not the host's: it stops when the command's token fires.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var app = builder.Build();
         app.UseHostFiltering();
         return app;
+    }
+
+    /// <summary>A host lifetime that leaves Ctrl+C and SIGTERM to the command.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Stops listening, cancels the jobs, frees the models and deletes the temporary folder.</summary>

@@ -8,7 +8,8 @@ namespace Restormer.Cli.Serve;
 
 /// <summary>
 /// The HTTP API behind the page. Errors are JSON <c>{"error": "…"}</c> with a sentence a person can act on:
-/// 400 bad request, 404 unknown or expired job, 413 upload too large, 415 not an image, 503 queue full.
+/// 400 bad request, 403 sent by another web site, 404 unknown or expired job, 413 upload too large, 415 not an image,
+/// 503 queue full.
 /// </summary>
 public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder work)
 {
@@ -26,13 +27,31 @@ public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder
         foreach (var name in PageAssets.Files.Keys)
             routes.MapGet(name == "index.html" ? "/" : "/" + name, (HttpContext context) => PageAssets.Serve(context, name));
         routes.MapGet("/api/tasks", Tasks);
-        routes.MapPost("/api/jobs", Upload);
+        routes.MapPost("/api/jobs", Upload).AddEndpointFilter(SameOriginOnly);
         routes.MapGet("/api/jobs/{id}", (string id) => WithJob(id, job => Results.Json(Describe(job))));
         routes.MapGet("/api/jobs/{id}/input.png", (string id) => WithJob(id, job => Results.File(job.InputPngPath, "image/png")));
         routes.MapGet("/api/jobs/{id}/restored.png", (string id, bool? download) => WithJob(id, job => job.State == JobState.Done
             ? Results.File(job.ResultPath, "image/png", download == true ? job.ResultFileName : null)
             : Error(StatusCodes.Status404NotFound, $"The image is not restored yet (state: {StateName(job)}).")));
-        routes.MapDelete("/api/jobs/{id}", (string id) => jobs.Remove(id) ? Results.NoContent() : UnknownJob());
+        routes.MapDelete("/api/jobs/{id}", (string id) => jobs.Remove(id) ? Results.NoContent() : UnknownJob()).AddEndpointFilter(SameOriginOnly);
+    }
+
+    /// <summary>
+    /// Refuses a request that changes something (an upload, a cancel) when the browser says another web site sent it,
+    /// so a page open in the same browser cannot use this server behind the user's back (cross-site request forgery):
+    /// <c>Sec-Fetch-Site</c>, when sent, must be <c>same-origin</c> or <c>none</c>, and <c>Origin</c>, when sent, must be
+    /// this server as the browser addressed it (its <c>Host</c>, which host filtering limits to loopback names unless
+    /// <c>--host</c> opened the server to the network). Clients that send neither header (curl, scripts) are not browsers.
+    /// </summary>
+    private static async ValueTask<object?> SameOriginOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        string site = request.Headers["Sec-Fetch-Site"].ToString(), origin = request.Headers.Origin.ToString();
+        if ((site.Length > 0 && site is not ("same-origin" or "none"))
+            || (origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase)))
+            return Error(StatusCodes.Status403Forbidden,
+                $"Refused: this request came from another web site ({(origin.Length > 0 ? origin : site)}). Use the page at {request.Scheme}://{request.Host}/ itself.");
+        return await next(context);
     }
 
     private object Tasks() => new

@@ -40,6 +40,9 @@ public sealed record ServeOptions
             throw new ArgumentException($"--queue must be at least 1, got {QueueCapacity}.");
         if (ResultLifetime <= TimeSpan.Zero)
             throw new ArgumentException("--keep-minutes must be positive.");
+        // libtorch aborts the process on a thread count below 1, which would kill the server at its first upload.
+        if (Restore.Threads is < 1)
+            throw new ArgumentException($"--threads must be at least 1, got {Restore.Threads}.");
         if (!Directory.Exists(Models.Directory))
             throw new DirectoryNotFoundException($"Models folder '{Models.Directory}' does not exist: create it and put the weights there, or pass --weights-dir <folder>.");
     }

@@ -88,7 +88,13 @@ public sealed class InferenceEngine : IDisposable
     /// The network's output for a float32 N×C×H×W batch whose sides are multiples of 8, as the module's forward
     /// (without clamping). Returns a new float32 N×C×H×W tensor.
     /// </summary>
-    public Tensor Forward(Tensor input)
+    public Tensor Forward(Tensor input) => Forward(input, WorkProgress.None);
+
+    /// <summary>
+    /// <see cref="Forward(Tensor)"/> that adds every band and convolution to <paramref name="progress"/> as it is done
+    /// and, once cancellation is asked for, stops after the band in hand with an <see cref="OperationCanceledException"/>.
+    /// </summary>
+    internal Tensor Forward(Tensor input, WorkProgress progress)
     {
         if (input.dim() != 4 || input.shape[1] != Config.InpChannels)
             throw new ArgumentException($"Expected an N×{Config.InpChannels}×H×W batch, got [{string.Join(", ", input.shape)}].");
@@ -96,58 +102,72 @@ public sealed class InferenceEngine : IDisposable
             throw new ArgumentException($"Height and width must be multiples of 8, got {input.shape[2]}×{input.shape[3]}: pad the image first.");
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var images = Enumerable.Range(0, (int)input.shape[0]).Select(i => ForwardImage(input[i])).ToArray();
+        var images = Enumerable.Range(0, (int)input.shape[0]).Select(i => ForwardImage(input[i], progress)).ToArray();
         return stack(images).MoveToOuterDisposeScope();
     }
 
     /// <summary>One C×H×W image → C×H×W output.</summary>
-    private Tensor ForwardImage(Tensor chw)
+    private Tensor ForwardImage(Tensor chw, WorkProgress progress)
     {
         using var scope = NewDisposeScope();
         var image = chw.to(ScalarType.Float32).permute(1, 2, 0).contiguous();
         var level1 = ChannelsLast.Conv3x3(image, patchEmbed);
+        Count(patchEmbed, image, progress);
         var embedded = skip is null ? null : level1.clone();
-        RunLevel(level1, 0);
-        var level2 = Down(level1, 0);
-        RunLevel(level2, 1);
-        var level3 = Down(level2, 1);
-        RunLevel(level3, 2);
-        var latent = Down(level3, 2);
-        RunLevel(latent, 3);
+        RunLevel(level1, 0, progress);
+        var level2 = Down(level1, 0, progress);
+        RunLevel(level2, 1, progress);
+        var level3 = Down(level2, 1, progress);
+        RunLevel(level3, 2, progress);
+        var latent = Down(level3, 2, progress);
+        RunLevel(latent, 3, progress);
 
-        var decoder3 = UpAndMerge(latent, 0, level3, reduce3);
-        RunLevel(decoder3, 4);
-        var decoder2 = UpAndMerge(decoder3, 1, level2, reduce2);
-        RunLevel(decoder2, 5);
-        var decoder1 = UpAndMerge(decoder2, 2, level1, reduce: null);
-        RunLevel(decoder1, 6);
-        RunLevel(decoder1, 7);
+        var decoder3 = UpAndMerge(latent, 0, level3, reduce3, progress);
+        RunLevel(decoder3, 4, progress);
+        var decoder2 = UpAndMerge(decoder3, 1, level2, reduce2, progress);
+        RunLevel(decoder2, 5, progress);
+        var decoder1 = UpAndMerge(decoder2, 2, level1, reduce: null, progress);
+        RunLevel(decoder1, 6, progress);
+        RunLevel(decoder1, 7, progress);
 
         Tensor restored;
         if (skip is { } s)
         {
             decoder1.add_(ChannelsLast.Pointwise(embedded!.to(settings.ComputeType), s.WeightT, s.Bias));
+            Count(s.WeightT, decoder1, progress);
             restored = ChannelsLast.Conv3x3(decoder1, output, outputBias);
         }
         else
         {
             restored = ChannelsLast.Conv3x3(decoder1, output, outputBias).add_(image);
         }
+        Count(output, decoder1, progress);
         return restored.permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
     }
 
-    private void RunLevel(Tensor x, int level)
+    /// <summary>Runs a level's blocks in place; between blocks, stops if cancellation was asked for (bands stop at once).</summary>
+    private void RunLevel(Tensor x, int level, WorkProgress progress)
     {
         var blocks = levels[level];
         if (blocks.Length == 0) return;
-        using var workspace = new LevelWorkspace((int)x.shape[0], (int)x.shape[1], blocks[0], settings, workers);
-        foreach (var block in blocks) block.Run(x, workspace);
+        var macsPerPixel = ModelCost.BlockPerPixel(Config, blocks[0].Channels, blocks[0].Heads);
+        using var workspace = new LevelWorkspace((int)x.shape[0], (int)x.shape[1], blocks[0], settings, workers, macsPerPixel, progress);
+        foreach (var block in blocks)
+        {
+            block.Run(x, workspace);
+            progress.ThrowIfCancellationRequested();
+        }
     }
 
-    private Tensor Down(Tensor x, int index)
+    /// <summary>Adds a convolution's MACs (its weight's size per pixel) over the channels-last <paramref name="at"/>'s pixels.</summary>
+    private static void Count(Tensor weight, Tensor at, WorkProgress progress) =>
+        progress.Add((double)weight.numel() * at.shape[0] * at.shape[1]);
+
+    private Tensor Down(Tensor x, int index, WorkProgress progress)
     {
         using var input = x.to(settings.ComputeType);
         using var convolved = ChannelsLast.Conv3x3(input, down[index]);
+        Count(down[index], input, progress);
         using var unshuffled = ChannelsLast.PixelUnshuffle(convolved);
         return unshuffled.to(ScalarType.Float32);
     }
@@ -157,12 +177,15 @@ public sealed class InferenceEngine : IDisposable
     /// <c>cat([up(x), skip], 1)</c>), reducing channels where the level has a 1×1 conv; frees both inputs as soon as
     /// they are used, so decoder levels hold few full-size tensors at once.
     /// </summary>
-    private Tensor UpAndMerge(Tensor x, int index, Tensor skipInput, (Tensor WeightT, Tensor? Bias)? reduce)
+    private Tensor UpAndMerge(Tensor x, int index, Tensor skipInput, (Tensor WeightT, Tensor? Bias)? reduce, WorkProgress progress)
     {
         Tensor convolved;
         using (x)
         using (var input = x.to(settings.ComputeType))
+        {
             convolved = ChannelsLast.Conv3x3(input, up[index]);
+            Count(up[index], input, progress);
+        }
         long height = skipInput.shape[0], width = skipInput.shape[1], upChannels = convolved.shape[2] / 4, skipChannels = skipInput.shape[2];
         // Reduced levels only feed a matrix product, so they are merged in the compute dtype; level 1 becomes the residual stream.
         var merged = empty(height, width, upChannels + skipChannels, dtype: reduce is null ? ScalarType.Float32 : settings.ComputeType);
@@ -175,7 +198,10 @@ public sealed class InferenceEngine : IDisposable
         if (reduce is not { } r) return merged;
         using (merged)
         using (var reduced = ChannelsLast.Pointwise(merged, r.WeightT, r.Bias))
+        {
+            Count(r.WeightT, merged, progress);
             return reduced.to(ScalarType.Float32);
+        }
     }
 
     public void Dispose()

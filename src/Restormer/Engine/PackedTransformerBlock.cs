@@ -49,11 +49,11 @@ internal sealed class PackedTransformerBlock : IDisposable
     /// <summary>x ← x + MDTA(LN(x)), then x ← x + GDFN(LN(x)).</summary>
     public void Run(Tensor x, LevelWorkspace level)
     {
-        level.ForEachStripe(stripe => AttentionStatistics(x, level.Values, stripe));
+        level.ForEachStripe(stripe => AttentionStatistics(x, level.Values, stripe, level.MacsPerPixel.Statistics));
         using (var scope = NewDisposeScope())
         {
             var mixT = ProjectedAttention(level.Stripes);
-            level.ForEachStripe(stripe => ApplyAttention(x, level.Values, mixT, stripe));
+            level.ForEachStripe(stripe => ApplyAttention(x, level.Values, mixT, stripe, level.MacsPerPixel.Mixing));
         }
         // Every stripe projects its neighbours' boundary rows before any stripe adds the GDFN output to its rows.
         level.ForEachStripe(stripe =>
@@ -61,11 +61,11 @@ internal sealed class PackedTransformerBlock : IDisposable
             stripe.Ring.Reset(FeedForwardProjection.OutChannels);
             stripe.Ring.ProjectHalo(x, FeedForwardProjection, subtractMean);
         });
-        level.ForEachStripe(stripe => FeedForward(x, stripe));
+        level.ForEachStripe(stripe => FeedForward(x, stripe, level.MacsPerPixel.FeedForward));
     }
 
     /// <summary>MDTA's first pass over a stripe: v into <paramref name="values"/>, the stripe's Gram matrices and squared norms.</summary>
-    private unsafe void AttentionStatistics(Tensor x, Tensor values, StripeWorkspace stripe)
+    private unsafe void AttentionStatistics(Tensor x, Tensor values, StripeWorkspace stripe, double macsPerPixel)
     {
         using var scope = NewDisposeScope();
         int channels = Channels, headChannels = channels / Heads, padded = AttentionProjection.PaddedGroupChannels;
@@ -73,7 +73,7 @@ internal sealed class PackedTransformerBlock : IDisposable
         Array.Clear(stripe.Squares);
         stripe.Ring.Reset(AttentionProjection.OutChannels);
         stripe.Ring.ProjectHalo(x, AttentionProjection, subtractMean);
-        foreach (var (first, rows) in stripe.Bands())
+        foreach (var (first, rows) in stripe.Bands(macsPerPixel))
         {
             var band = stripe.Ring.Prepare(x, first, rows, AttentionProjection, subtractMean);
             long pixels = (long)rows * stripe.Width;
@@ -115,10 +115,10 @@ internal sealed class PackedTransformerBlock : IDisposable
     }
 
     /// <summary>MDTA's second pass over a stripe: x += v · mixT (+ project_out bias).</summary>
-    private void ApplyAttention(Tensor x, Tensor values, Tensor mixT, StripeWorkspace stripe)
+    private void ApplyAttention(Tensor x, Tensor values, Tensor mixT, StripeWorkspace stripe, double macsPerPixel)
     {
         using var scope = NewDisposeScope();
-        foreach (var (first, rows) in stripe.Bands())
+        foreach (var (first, rows) in stripe.Bands(macsPerPixel))
         {
             long pixels = (long)rows * stripe.Width;
             var target = x.view(-1, Channels).narrow(0, first * (long)stripe.Width, pixels);
@@ -127,11 +127,11 @@ internal sealed class PackedTransformerBlock : IDisposable
     }
 
     /// <summary>GDFN over a stripe, band by band, after <see cref="ProjectionRing.ProjectHalo"/>.</summary>
-    private unsafe void FeedForward(Tensor x, StripeWorkspace stripe)
+    private unsafe void FeedForward(Tensor x, StripeWorkspace stripe, double macsPerPixel)
     {
         using var scope = NewDisposeScope();
         int hidden = FeedForwardProjection.PaddedGroupChannels;
-        foreach (var (first, rows) in stripe.Bands())
+        foreach (var (first, rows) in stripe.Bands(macsPerPixel))
         {
             var band = stripe.Ring.Prepare(x, first, rows, FeedForwardProjection, subtractMean);
             long pixels = (long)rows * stripe.Width;

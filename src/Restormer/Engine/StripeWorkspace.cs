@@ -1,3 +1,4 @@
+using Restormer.Inference;
 using static TorchSharp.torch;
 
 namespace Restormer.Engine;
@@ -10,6 +11,7 @@ internal sealed class StripeWorkspace : IDisposable
 {
     private readonly Tensor scratch;
     private readonly int bandRows;
+    private readonly WorkProgress progress;
 
     public int First { get; }
     public int Rows { get; }
@@ -20,9 +22,9 @@ internal sealed class StripeWorkspace : IDisposable
     /// <summary>Σ q² and Σ k² per (padded) channel over this stripe.</summary>
     public float[] Squares { get; }
 
-    public StripeWorkspace(int first, int rows, int width, int bandRows, PackedTransformerBlock block, EngineSettings settings)
+    public StripeWorkspace(int first, int rows, int width, int bandRows, PackedTransformerBlock block, EngineSettings settings, WorkProgress progress)
     {
-        (First, Rows, Width) = (first, rows, width);
+        (First, Rows, Width, this.progress) = (first, rows, width, progress);
         this.bandRows = Math.Min(bandRows, rows);
         int widest = Math.Max(block.AttentionProjection.OutChannels, block.FeedForwardProjection.OutChannels);
         Ring = new ProjectionRing(first, rows, this.bandRows, width, block.Channels, widest, settings);
@@ -31,11 +33,18 @@ internal sealed class StripeWorkspace : IDisposable
         Squares = new float[2 * block.AttentionProjection.PaddedGroupChannels];
     }
 
-    /// <summary>The stripe's bands, in order: (first row, rows).</summary>
-    public IEnumerable<(int First, int Rows)> Bands()
+    /// <summary>
+    /// The stripe's bands, in order: (first row, rows). Each finished band adds its pixels × <paramref name="macsPerPixel"/>
+    /// to the progress; once cancellation is asked for no more bands come, and the level's caller throws.
+    /// </summary>
+    public IEnumerable<(int First, int Rows)> Bands(double macsPerPixel)
     {
-        for (int first = First; first < First + Rows; first += bandRows)
-            yield return (first, Math.Min(bandRows, First + Rows - first));
+        for (int first = First; first < First + Rows && !progress.IsCancellationRequested; first += bandRows)
+        {
+            int rows = Math.Min(bandRows, First + Rows - first);
+            yield return (first, rows);
+            progress.Add((double)rows * Width * macsPerPixel);
+        }
     }
 
     /// <summary>A [pixels, channels] view of the band scratch.</summary>

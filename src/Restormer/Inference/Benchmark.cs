@@ -143,10 +143,9 @@ public static class Benchmark
         }
         double median = Median(seconds);
         int paddedHeight = (height + 7) / 8 * 8, paddedWidth = (width + 7) / 8 * 8;
-        var plan = restorer.ChooseTile(paddedHeight, paddedWidth) is int tile ? TilePlan.For(paddedHeight, paddedWidth, tile, restorer.Options.TileOverlap) : null;
+        var (plan, macsPerPass) = restorer.PlanPasses(paddedHeight, paddedWidth);
         int tiles = plan?.Count ?? 1;
-        double macs = plan is null ? ModelCost.MultiplyAccumulates(restorer.Model.Config, paddedHeight, paddedWidth)
-            : tiles * ModelCost.MultiplyAccumulates(restorer.Model.Config, plan.Tile, plan.Tile);
+        double macs = tiles * macsPerPass;
         return new BenchmarkResult(width, height, restorer.Precision.Name(), restorer.RuntimeName, tiles, median, seconds[0], first,
             (double)width * height / 1e6 / median, macs / 1e9, 2 * macs / 1e9 / median, PeakGflops: 0, // set by Run once the peak is measured
             PeakMemory.PeakResidentBytes() is long bytes ? bytes / 1048576.0 : null, Median(cpuSeconds));

@@ -30,11 +30,19 @@ public static class ModelCost
     }
 
     /// <summary>One Transformer block of <paramref name="channels"/> channels over <paramref name="pixels"/> pixels.</summary>
-    private static double Block(RestormerConfig config, int channels, double pixels, int heads)
+    internal static double Block(RestormerConfig config, int channels, double pixels, int heads)
+    {
+        var (statistics, mixing, feedForward) = BlockPerPixel(config, channels, heads);
+        return pixels * (statistics + mixing + feedForward);
+    }
+
+    /// <summary>
+    /// A block's MACs per pixel in the three passes the engine makes over the bands: MDTA up to q·kᵀ (qkv, its
+    /// depthwise conv, q·kᵀ), A·v with project_out, and GDFN (project_in, depthwise conv, project_out).
+    /// </summary>
+    internal static (double Statistics, double Mixing, double FeedForward) BlockPerPixel(RestormerConfig config, int channels, int heads)
     {
         double c = channels, hidden = config.HiddenChannels(channels);
-        double attention = 3 * c * c + 27 * c + 2 * c * c / heads + c * c;  // qkv, qkv_dwconv, q·kᵀ and A·v, project_out
-        double feedForward = 2 * hidden * c + 18 * hidden + hidden * c;    // project_in, dwconv, project_out
-        return pixels * (attention + feedForward);
+        return (3 * c * c + 27 * c + c * c / heads, c * c / heads + c * c, 2 * hidden * c + 18 * hidden + hidden * c);
     }
 }

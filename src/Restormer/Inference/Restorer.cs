@@ -18,9 +18,12 @@ namespace Restormer.Inference;
 /// model for a whole image, the network already uses every core), so concurrent callers wait their turn. Load a second
 /// instance only to run two different checkpoints.</para>
 /// <para>Long work: every <c>Restore</c> overload takes an <see cref="IProgress{T}"/> that receives the fraction done
-/// in [0, 1] (after each tile, and 1 at the end; an image restored in one piece reports only the 1) and a
-/// <see cref="CancellationToken"/> checked before each tile, which ends the call with an
-/// <see cref="OperationCanceledException"/>. For a UI thread, call it through <c>Task.Run</c>.</para>
+/// in [0, 1] as the network works through the image, weighted by each part's multiply–accumulates (after every row
+/// band of the CPU engine, every Transformer block of the module's forward), never going back, at least 0.1 % apart and
+/// ending at 1; it is called on the worker threads, so keep it short. The <see cref="CancellationToken"/> is checked
+/// between bands of rows (between Transformer blocks on the module's forward, used without AVX-512), so a cancelled
+/// call ends within a fraction of a second on the CPU engine with an <see cref="OperationCanceledException"/>, having
+/// written nothing. For a UI thread, call it through <c>Task.Run</c>.</para>
 /// <para>Memory: the weights and every intermediate tensor live in native (libtorch) memory that the garbage collector
 /// does not see. <see cref="Dispose"/> frees the weights (it waits for a running call to finish); use the instance
 /// in a <c>using</c> and keep it for many images rather than loading the checkpoint again for each.</para>

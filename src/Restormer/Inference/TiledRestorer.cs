@@ -70,7 +70,9 @@ public sealed class TiledRestorer : IDisposable
 
     /// <summary>
     /// Restores a 1×C×H×W tensor in [0,1] (on the model's device). <paramref name="progress"/> receives the fraction of
-    /// tiles done. Returns a new tensor of the input's size.
+    /// the work done as it goes (every band of the engine, every Transformer block of the module; see
+    /// <see cref="WorkProgress"/>), ending at 1; <paramref name="cancellation"/> stops it within one band or block.
+    /// Returns a new tensor of the input's size.
     /// </summary>
     public Tensor Restore(Tensor input, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
         GcPause.Run(() => RestorePaused(input, progress, cancellation));
@@ -82,21 +84,18 @@ public sealed class TiledRestorer : IDisposable
         int height = (int)input.shape[2], width = (int)input.shape[3];
         var padded = PadToMultiple(input);
         int paddedHeight = (int)padded.shape[2], paddedWidth = (int)padded.shape[3];
-        int? tile = ChooseTile(paddedHeight, paddedWidth);
-
-        Tensor restored;
-        if (tile is null)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            restored = Forward(padded);
-        }
-        else
-        {
-            restored = RunTiles(padded, TilePlan.For(paddedHeight, paddedWidth, tile.Value, Options.TileOverlap), progress, cancellation);
-        }
-        progress?.Report(1.0);
+        var (plan, macsPerPass) = PlanPasses(paddedHeight, paddedWidth);
+        var work = new WorkProgress(progress, plan?.Count ?? 1, macsPerPass, cancellation);
+        var restored = plan is null ? Forward(padded, work) : RunTiles(padded, plan, work);
         var result = restored.clamp_(0, 1)[.., .., ..height, ..width].contiguous();
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The tiles of a padded image (null: one pass over the whole) and the MACs of each pass.</summary>
+    public (TilePlan? Plan, double MacsPerPass) PlanPasses(int paddedHeight, int paddedWidth)
+    {
+        var plan = ChooseTile(paddedHeight, paddedWidth) is int tile ? TilePlan.For(paddedHeight, paddedWidth, tile, Options.TileOverlap) : null;
+        return (plan, ModelCost.MultiplyAccumulates(Model.Config, plan?.Tile ?? paddedHeight, plan?.Tile ?? paddedWidth));
     }
 
     /// <summary>The tile side used for a padded image, or null to run it whole.</summary>
@@ -115,26 +114,58 @@ public sealed class TiledRestorer : IDisposable
         return Math.Max(Math.Max(side, 2 * Options.TileOverlap + SizeMultiple), 64);
     }
 
-    private Tensor Forward(Tensor input) => engine?.Forward(input) ?? onnx?.Forward(input) ?? Model.call(input);
+    /// <summary>One pass of the network, one of <paramref name="work"/>'s.</summary>
+    private Tensor Forward(Tensor input, WorkProgress work)
+    {
+        work.ThrowIfCancellationRequested();
+        var output = engine?.Forward(input, work) ?? onnx?.Forward(input) ?? ModuleForward(Model, input, work);
+        work.EndPass();
+        return output;
+    }
 
-    private Tensor RunTiles(Tensor padded, TilePlan plan, IProgress<double>? progress, CancellationToken cancellation)
+    /// <summary>
+    /// The module's forward, adding each Transformer block's MACs to <paramref name="work"/> and stopping before the next
+    /// block once cancellation is asked for (the other layers are settled by <see cref="WorkProgress.EndPass"/>).
+    /// </summary>
+    internal static Tensor ModuleForward(RestormerNet model, Tensor input, WorkProgress work)
+    {
+        var config = model.Config;
+        long fullPixels = input.shape[2] * input.shape[3];
+        var previous = model.BlockRunner;
+        model.BlockRunner = (block, x) =>
+        {
+            work.ThrowIfCancellationRequested();
+            var y = previous is null ? block.call(x) : previous(block, x);
+            int channels = (int)x.shape[1];
+            long pixels = x.shape[2] * x.shape[3];
+            // The level by resolution and width: full resolution is level 1 (heads[0]) at dim and at 2·dim channels.
+            int level = pixels == fullPixels ? 0 : System.Numerics.BitOperations.Log2((uint)(channels / config.Dim));
+            work.Add(ModelCost.Block(config, channels, pixels, config.Heads[level]));
+            return y;
+        };
+        try
+        {
+            return model.call(input);
+        }
+        finally
+        {
+            model.BlockRunner = previous;
+        }
+    }
+
+    private Tensor RunTiles(Tensor padded, TilePlan plan, WorkProgress work)
     {
         var sum = zeros(padded.shape[0], Model.Config.OutChannels, padded.shape[2], padded.shape[3], device: padded.device);
         var weight = zeros(1, 1, padded.shape[2], padded.shape[3], device: padded.device);
-        int done = 0;
         foreach (var row in plan.Rows)
         foreach (var column in plan.Columns)
         {
-            cancellation.ThrowIfCancellationRequested();
-            using (var tileScope = NewDisposeScope())
-            {
-                var rows = TensorIndex.Slice(row, row + plan.Tile);
-                var columns = TensorIndex.Slice(column, column + plan.Tile);
-                var output = Forward(padded[.., .., rows, columns]);
-                sum[.., .., rows, columns].add_(output);
-                weight[.., .., rows, columns].add_(1);
-            }
-            progress?.Report(++done / (double)plan.Count);
+            using var tileScope = NewDisposeScope();
+            var rows = TensorIndex.Slice(row, row + plan.Tile);
+            var columns = TensorIndex.Slice(column, column + plan.Tile);
+            var output = Forward(padded[.., .., rows, columns], work);
+            sum[.., .., rows, columns].add_(output);
+            weight[.., .., rows, columns].add_(1);
         }
         return sum.div_(weight);
     }

@@ -201,6 +201,53 @@ public class ServeApiTests
     }
 
     [Fact]
+    public async Task DeletingARunningJobStopsItAndRemovesItsFiles()
+    {
+        using var stopped = new ManualResetEventSlim();
+        await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.5, stopped));
+        var id = (await test.AcceptedAsync(ServeTestServer.SmallPhoto(16, 16))).GetProperty("id").GetString()!;
+        await test.WaitForAsync(id, job => job.GetProperty("progress").GetDouble() == 0.5);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await test.Http.DeleteAsync($"/api/jobs/{id}")).StatusCode);
+        Assert.True(stopped.Wait(TimeSpan.FromSeconds(5)), "the running job was not cancelled");
+        Assert.Equal(HttpStatusCode.NotFound, (await test.Http.GetAsync($"/api/jobs/{id}")).StatusCode);
+        await test.WaitForNoJobFoldersAsync();
+    }
+
+    [Theory]
+    [InlineData("Origin", "http://evil.example")]
+    [InlineData("Origin", "null")]                       // a sandboxed frame or a local file
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]          // another port or subdomain of the same site
+    public async Task UploadsAndCancelsSentByAnotherSiteAreRefused(string header, string value)
+    {
+        using var stopped = new ManualResetEventSlim();
+        await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.5, stopped));
+        var photo = File.ReadAllBytes(ServeTestServer.SmallPhoto(16, 16));
+        var foreign = new Dictionary<string, string> { [header] = value };
+
+        using var refused = await test.UploadAsync(photo, "a.png", headers: foreign);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var error = await ErrorOf(refused);
+        Assert.Contains("Refused: this request came from another web site", error);
+        Assert.Contains($"Use the page at {test.Server.Address}", error);
+        Assert.Empty(JobFolders(test));
+
+        // The page itself, as a browser sends it, and a tool that sends neither header are served.
+        var page = new Dictionary<string, string> { ["Origin"] = test.Server.Address.GetLeftPart(UriPartial.Authority), ["Sec-Fetch-Site"] = "same-origin" };
+        using var fromPage = await test.UploadAsync(photo, "a.png", headers: page);
+        Assert.Equal(HttpStatusCode.Accepted, fromPage.StatusCode);
+        var id = (await fromPage.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        using var foreignDelete = new HttpRequestMessage(HttpMethod.Delete, $"/api/jobs/{id}");
+        foreignDelete.Headers.Add(header, value);
+        Assert.Equal(HttpStatusCode.Forbidden, (await test.Http.SendAsync(foreignDelete)).StatusCode);
+        Assert.NotNull(test.Server.Jobs.Find(id));
+        Assert.False(stopped.IsSet);
+        Assert.Equal(HttpStatusCode.NoContent, (await test.Http.DeleteAsync($"/api/jobs/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task FinishedJobsAreDeletedAfterTheirLifetime()
     {
         await using var test = await ServeTestServer.StartAsync(o => o with { ResultLifetime = TimeSpan.FromMilliseconds(400) },

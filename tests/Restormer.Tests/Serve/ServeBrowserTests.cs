@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OpenCvSharp;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Interactions;
 using OpenQA.Selenium.Support.UI;
 using Xunit.Abstractions;
 
@@ -9,8 +10,9 @@ namespace Restormer.Tests.Serve;
 
 /// <summary>
 /// The serve page end to end in headless Chromium (Debian's <c>chromium</c> and <c>chromium-driver</c>), driven by
-/// Selenium: pick a photo, restore it, compare, download. Without a browser the test returns early and says so in its
-/// output (xunit 2 has no run-time skip); set <c>RESTORMER_REQUIRE_BROWSER=1</c> to make a missing browser a failure.
+/// Selenium: pick a photo, restore it, compare (mouse and keyboard), download; follow and cancel a long job. Without a
+/// browser the tests return early and say so in their output (xunit 2 has no run-time skip); set
+/// <c>RESTORMER_REQUIRE_BROWSER=1</c> to make a missing browser a failure.
 /// </summary>
 public class ServeBrowserTests(ITestOutputHelper output)
 {
@@ -18,16 +20,20 @@ public class ServeBrowserTests(ITestOutputHelper output)
     private const string ChromeDriver = "/usr/bin/chromedriver";
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
+    /// <summary>False (and says so) when Chromium is missing, unless <c>RESTORMER_REQUIRE_BROWSER=1</c> makes that a failure.</summary>
+    private bool BrowserInstalled()
+    {
+        if (File.Exists(Chromium) && File.Exists(ChromeDriver)) return true;
+        var message = $"Browser test not run: needs {Chromium} and {ChromeDriver} (apt-get install chromium chromium-driver).";
+        Assert.False(Environment.GetEnvironmentVariable("RESTORMER_REQUIRE_BROWSER") == "1", message);
+        output.WriteLine("SKIPPED: " + message);
+        return false;
+    }
+
     [Fact]
     public async Task PageRestoresAPhotoComparesItAndDownloadsThePng()
     {
-        if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
-        {
-            var message = $"Browser test not run: needs {Chromium} and {ChromeDriver} (apt-get install chromium chromium-driver).";
-            Assert.False(Environment.GetEnvironmentVariable("RESTORMER_REQUIRE_BROWSER") == "1", message);
-            output.WriteLine("SKIPPED: " + message);
-            return;
-        }
+        if (!BrowserInstalled()) return;
         var watch = Stopwatch.StartNew();
         await using var test = await ServeTestServer.StartAsync();
         var photo = ServeTestServer.SmallPhoto();
@@ -55,6 +61,15 @@ public class ServeBrowserTests(ITestOutputHelper output)
         js.ExecuteScript("const s = document.getElementById('slider'); s.value = 30; s.dispatchEvent(new Event('input'));");
         Assert.Equal("30%", js.ExecuteScript("return document.getElementById('compare').style.getPropertyValue('--pos');"));
 
+        // With the keyboard: Tab from the Restore button reaches the (invisible) slider, whose focus shows on the picture.
+        js.ExecuteScript("document.getElementById('restore').focus();");
+        new Actions(browser).SendKeys(Keys.Tab).Perform();
+        Assert.Equal("slider", js.ExecuteScript("return document.activeElement.id;"));
+        Assert.Equal("solid", js.ExecuteScript("return getComputedStyle(document.getElementById('compare')).outlineStyle;"));
+        new Actions(browser).SendKeys(Keys.ArrowRight).Perform();
+        Assert.Equal("31%", js.ExecuteScript("return document.getElementById('compare').style.getPropertyValue('--pos');"));
+        js.ExecuteScript("document.activeElement.blur();");
+
         var download = browser.FindElement(By.Id("download"));
         Assert.Equal("blurry photo-restored.png", download.GetAttribute("download"));
         var png = Convert.FromBase64String((string)js.ExecuteAsyncScript(
@@ -66,8 +81,40 @@ public class ServeBrowserTests(ITestOutputHelper output)
             Assert.Equal(new Size(96, 64), restored.Size());
 
         js.ExecuteScript("document.getElementById('slider').value = 50; document.getElementById('compare').style.setProperty('--pos', '50%');");
-        SaveScreenshot(browser);
+        SaveScreenshot(browser, "serve-page.png", readmeCopy: true);
         output.WriteLine($"Browser test: {watch.Elapsed.TotalSeconds:F1} s (server start, Chromium start, upload, restore, download).");
+    }
+
+    [Fact]
+    public async Task PageShowsTheProgressOfALongJobAndCancelsIt()
+    {
+        if (!BrowserInstalled()) return;
+        using var stopped = new ManualResetEventSlim();
+        await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.4, stopped));
+        using var browser = StartChromium();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        var js = (IJavaScriptExecutor)browser;
+
+        browser.Navigate().GoToUrl(test.Server.Address);
+        wait.Until(b => b.FindElements(By.CssSelector("input[name=task]")).Count == 6);
+        browser.FindElement(By.Id("file")).SendKeys(ServeTestServer.SmallPhoto());
+        browser.FindElement(By.Id("restore")).Click();
+
+        // The bar is labelled by the status line, which gives the percentage and, once the pace is known, the time left.
+        const string label = "return document.getElementById('progress').labels[0].textContent;";
+        wait.Until(_ => js.ExecuteScript(label) is string text && text.Contains("left"));
+        Assert.StartsWith("Restoring 96×64: 40%, about ", (string)js.ExecuteScript(label)!);
+        Assert.Equal(0.4, Convert.ToDouble(js.ExecuteScript("return document.getElementById('progress').value;")), 3);
+        Assert.False(browser.FindElement(By.Id("restore")).Enabled);
+        SaveScreenshot(browser, "serve-page-progress.png");
+
+        browser.FindElement(By.Id("cancel")).Click();
+        Assert.True(stopped.Wait(TimeSpan.FromSeconds(10)), "the running job was not cancelled");
+        wait.Until(_ => js.ExecuteScript(label) is "Cancelled.");
+        wait.Until(b => !b.FindElement(By.Id("cancel")).Displayed && b.FindElement(By.Id("restore")).Enabled);
+        Assert.True((bool)js.ExecuteScript("return document.getElementById('progress').hidden;")!);
+        await test.WaitForNoJobFoldersAsync(); // the cancelled job's files are gone
+        Assert.Empty(browser.FindElements(By.CssSelector("#error:not([hidden])")));
     }
 
     private static ChromeDriver StartChromium()
@@ -82,10 +129,11 @@ public class ServeBrowserTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Saves <c>TestResults/serve-page.png</c>; with <c>RESTORMER_UPDATE_SCREENSHOT=1</c> also the README's
-    /// <c>docs/serve-page.png</c> (not by default, so test runs leave the working tree unchanged).
+    /// Saves <c>TestResults/<paramref name="name"/></c>; with <c>RESTORMER_UPDATE_SCREENSHOT=1</c> the
+    /// <paramref name="readmeCopy"/> is also the README's <c>docs/serve-page.png</c> (not by default, so test runs leave
+    /// the working tree unchanged).
     /// </summary>
-    private void SaveScreenshot(ChromeDriver browser)
+    private void SaveScreenshot(ChromeDriver browser, string name, bool readmeCopy = false)
     {
         // The whole page: grow the window to the document's height, at the top.
         var js = (IJavaScriptExecutor)browser;
@@ -94,11 +142,11 @@ public class ServeBrowserTests(ITestOutputHelper output)
         browser.Manage().Window.Size = new System.Drawing.Size(1280, (int)(page + chrome));
         js.ExecuteScript("window.scrollTo(0, 0);");
         var screenshot = browser.GetScreenshot();
-        var path = Path.Combine(TestPaths.RepoRoot, "TestResults", "serve-page.png");
+        var path = Path.Combine(TestPaths.RepoRoot, "TestResults", name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         screenshot.SaveAsFile(path);
         output.WriteLine($"Screenshot: {path}");
-        if (Environment.GetEnvironmentVariable("RESTORMER_UPDATE_SCREENSHOT") != "1") return;
+        if (!readmeCopy || Environment.GetEnvironmentVariable("RESTORMER_UPDATE_SCREENSHOT") != "1") return;
         // The committed copy is scaled to 960 px wide, to keep the repository small.
         using var full = Cv2.ImDecode(screenshot.AsByteArray, ImreadModes.Color);
         using var small = full.Resize(new Size(960, full.Height * 960 / full.Width), interpolation: InterpolationFlags.Area);

@@ -10,6 +10,7 @@ public class ServeCommandTests
     [InlineData("--port", "70000", "--port must be between 0 and 65535")]
     [InlineData("--host", "example.com", "--host must be an IP address")]
     [InlineData("--max-upload-mb", "0", "--max-upload-mb must be positive")]
+    [InlineData("--threads", "0", "--threads must be at least 1")]
     [InlineData("--weights-dir", "/no/such/models", "Models folder '/no/such/models' does not exist")]
     public void BadSettingIsAnErrorNamingTheOption(string option, string value, string message)
     {

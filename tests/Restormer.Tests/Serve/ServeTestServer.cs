@@ -37,6 +37,26 @@ public sealed class ServeTestServer : IAsyncDisposable
         return new ServeTestServer(server, models, tempParent);
     }
 
+    /// <summary>
+    /// A job that reports <paramref name="progress"/> and then works until it is cancelled (a minute at most), when it
+    /// sets <paramref name="stopped"/>: a long restoration, for progress and cancel.
+    /// </summary>
+    public static JobRunner RunsUntilCancelled(double progress, ManualResetEventSlim stopped) => (_, sink, cancellation) =>
+    {
+        sink.Report(progress);
+        cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+        if (cancellation.IsCancellationRequested) stopped.Set();
+        cancellation.ThrowIfCancellationRequested();
+    };
+
+    /// <summary>Waits (10 s at most) until no job has a folder any more: finished, cancelled or deleted jobs' files are gone.</summary>
+    public async Task WaitForNoJobFoldersAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Directory.GetDirectories(Server.Work.Path).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Empty(Directory.GetDirectories(Server.Work.Path));
+    }
+
     /// <summary>A 96×64 crop of a real motion-blurred sample frame, as a PNG in a new temp folder.</summary>
     public static string SmallPhoto(int width = 96, int height = 64)
     {
@@ -55,14 +75,17 @@ public sealed class ServeTestServer : IAsyncDisposable
 
     /// <summary>
     /// Posts bytes as an upload. <paramref name="expectContinue"/> sends <c>Expect: 100-continue</c> as curl does for large
-    /// bodies, so the server can refuse the body by its length before it is sent.
+    /// bodies, so the server can refuse the body by its length before it is sent; <paramref name="headers"/> are added
+    /// (a browser's <c>Origin</c>, <c>Sec-Fetch-Site</c>).
     /// </summary>
-    public Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName, string? task = "motion_deblurring", bool expectContinue = false)
+    public Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName, string? task = "motion_deblurring", bool expectContinue = false,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var form = new MultipartFormDataContent { { new ByteArrayContent(content), ServeApi.ImageField, fileName } };
         if (task is not null) form.Add(new StringContent(task), ServeApi.TaskField);
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = form };
         request.Headers.ExpectContinue = expectContinue;
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.Add(name, value);
         return Http.SendAsync(request);
     }
 

@@ -1,23 +1,30 @@
 'use strict';
-// The serve command's page: pick an image and a task, upload, poll the job, compare before/after, download.
+// The serve command's page: pick an image and a task, upload, poll the job (cancel it), compare before/after, download.
 const $ = id => document.getElementById(id);
 const mb = bytes => (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
 const size = bytes => bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${mb(bytes)} MB`;
 let info = null;      // GET /api/tasks
 let file = null;      // the chosen File
 let jobId = null;     // the last job, deleted on the server when a new one starts
+let current = null;   // the upload or job in progress: { id, abort, cancelled }
 
 function showError(message) {
   $('error').textContent = message;
   $('error').hidden = !message;
 }
 
+// The status line is also the progress bar's label.
 function setStatus(text, progress) {
   $('status-text').textContent = text;
   const bar = $('progress');
   bar.hidden = progress === undefined;
-  if (progress === null) bar.removeAttribute('value');   // running, no tile finished yet: indeterminate
+  if (progress === null) bar.removeAttribute('value');   // uploading, or running with nothing done yet: indeterminate
   else if (progress !== undefined) bar.value = progress;
+}
+
+function timeLeft(seconds) {
+  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s left`;
+  return `about ${Math.round(seconds / 60)} min left`;
 }
 
 function selectedTask() {
@@ -27,6 +34,8 @@ function selectedTask() {
 
 function updateButton(busy) {
   $('restore').disabled = busy || !file || !selectedTask();
+  $('cancel').hidden = !busy;
+  $('cancel').disabled = false;
 }
 
 function taskRow(task) {
@@ -87,12 +96,28 @@ async function readJson(response) {
 function describe(job) {
   if (job.state === 'queued')
     return setStatus(job.ahead > 0 ? `Waiting: ${job.ahead} image(s) ahead…` : 'Starting…', 0);
-  if (job.state === 'running')
-    return setStatus(`Restoring ${job.width}×${job.height}… ${Math.round(job.progress * 100)}%`, job.progress > 0 ? job.progress : null);
+  if (job.state === 'running') {
+    // The estimate needs a little of the image done: the first bands tell the pace.
+    const eta = job.progress >= 0.02 && job.seconds >= 2 ? `, ${timeLeft(job.seconds * (1 - job.progress) / job.progress)}` : '';
+    return setStatus(`Restoring ${job.width}×${job.height}: ${Math.floor(job.progress * 100)}%${eta}`, job.progress > 0 ? job.progress : null);
+  }
+}
+
+// Stops the upload or the job in progress; the server deletes the job's files.
+function cancel() {
+  const run = current;
+  if (!run) return;
+  run.cancelled = true;
+  run.abort.abort();
+  if (run.id) fetch(`/api/jobs/${run.id}`, { method: 'DELETE' }).catch(() => {});
+  jobId = null;
+  $('cancel').disabled = true;
+  setStatus('Cancelled.');
 }
 
 async function restore() {
   showError('');
+  const run = current = { id: null, abort: new AbortController(), cancelled: false };
   updateButton(true);
   $('compare').hidden = $('result-row').hidden = true;
   $('placeholder').hidden = false;
@@ -102,24 +127,30 @@ async function restore() {
   form.append('task', selectedTask());
   setStatus('Uploading…', null);
   try {
-    const response = await fetch('/api/jobs', { method: 'POST', body: form });
+    const response = await fetch('/api/jobs', { method: 'POST', body: form, signal: run.abort.signal });
     let job = await readJson(response);
     if (!response.ok) throw new Error(job.error);
-    jobId = job.id;
-    while (job.state === 'queued' || job.state === 'running') {
+    run.id = jobId = job.id;
+    while (!run.cancelled && (job.state === 'queued' || job.state === 'running')) {
       describe(job);
       await sleep(250);
-      const poll = await fetch(`/api/jobs/${job.id}`);
+      if (run.cancelled) break;
+      const poll = await fetch(`/api/jobs/${job.id}`, { signal: run.abort.signal });
       job = await readJson(poll);
       if (!poll.ok) throw new Error(job.error);
     }
+    if (run.cancelled) return;
     if (job.state !== 'done') throw new Error(job.error || 'The job was cancelled.');
     showResult(job);
   } catch (e) {
+    if (run.cancelled) return;   // the abort of the upload or poll, or the job already deleted
     setStatus('');
     showError(e.message === 'Failed to fetch' ? 'The server did not answer: is it still running? (A file over the size limit can also end the upload.)' : e.message);
   } finally {
-    updateButton(false);
+    if (current === run) {
+      current = null;
+      updateButton(false);
+    }
   }
 }
 
@@ -148,6 +179,7 @@ function setUp() {
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', e => { e.preventDefault(); drop.classList.remove('over'); chooseFile(e.dataTransfer.files[0]); });
   $('restore').addEventListener('click', restore);
+  $('cancel').addEventListener('click', cancel);
   $('before').addEventListener('load', fitCompare);
   $('slider').addEventListener('input', e => $('compare').style.setProperty('--pos', `${e.target.value}%`));
   loadTasks();
