@@ -53,7 +53,7 @@ public class BenchCommandTests
                 _ => Restormer.Engine.EngineIsas.Best is { } isa ? $"{(isa == Restormer.Engine.EngineIsa.Avx512 ? "AVX-512" : "AVX2")} engine" : "libtorch module (cpu)",
             };
             using var report = JsonDocument.Parse(File.ReadAllText(json));
-            Assert.Equal(expected, report.RootElement.GetProperty("Results")[0].GetProperty("Runtime").GetString());
+            Assert.Equal(expected, report.RootElement.GetProperty("results")[0].GetProperty("runtime").GetString());
             Assert.Contains(expected, result.Out); // the table's last column
         }
         finally
