@@ -14,6 +14,7 @@ Command[] commands =
     GeneratePatchesCommand.Create(),
     ServeCommand.Create(),
     BenchCommand.Create(),
+    WorkerCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
 return root.Parse(args).Invoke();

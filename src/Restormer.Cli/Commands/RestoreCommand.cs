@@ -2,6 +2,7 @@ using System.CommandLine;
 using Restormer.Engine;
 using System.Diagnostics;
 using Restormer.Inference;
+using Restormer.Queue;
 
 namespace Restormer.Cli.Commands;
 
@@ -14,19 +15,28 @@ public static class RestoreCommand
         var input = new Option<string>("--input", "-i", "--input_dir", "--input-dir") { Description = "An image file or a folder of images.", Required = true };
         var output = new Option<string>("--output", "-o", "--result_dir", "--result-dir", "--output-dir") { Description = "Folder for the restored PNGs (<input stem>.png); created if missing.", DefaultValueFactory = _ => "results" };
         var weights = new Option<string?>("--weights", "-w") { Description = "A checkpoint (.pth or .safetensors); its architecture is read from the file. Default: the task's file in the models folder." };
+        var shard = new Option<string?>("--shard") { Description = "Restore only part K of N (K/N, 0 <= K < N) of the inputs, split by a hash of their paths: the same on every machine and rerun (batch schedulers)." };
+        var skipExisting = new Option<bool>("--skip-existing") { Description = "Leave out inputs whose output already exists (resume a run that stopped)." };
         var common = new InferenceOptions();
-        var command = new Command("restore", "Restore a photo or a folder of photos with a Restormer model.") { task, input, output, weights };
+        var queue = new QueueOptions();
+        var command = new Command("restore", "Restore a photo or a folder of photos with a Restormer model.") { task, input, output, weights, shard, skipExisting };
         command.Aliases.Add("demo");
         common.AddTo(command);
+        queue.AddTo(command, QueueOptions.Role.Submitter);
         command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(parse, cli => Run(cli,
             RestorationTask.Parse(parse.GetValue(task)!), parse.GetValue(input)!, parse.GetValue(output)!,
-            parse.GetValue(weights), common.Read(parse), cancellation))));
+            parse.GetValue(weights), common.Read(parse), cancellation,
+            new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, parse.GetValue(skipExisting),
+                         queue.Address(parse), queue.Read(parse), queue.InFlight(parse))))));
         return command;
     }
 
-    internal static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation)
+    internal static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation, ScaleOut? scaleOut = null)
     {
         var batch = ImageBatch.Plan(input, output);
+        var items = scaleOut?.Select(cli, batch.Items, input) ?? batch.Items;
+        if (scaleOut?.Queue is not null)
+            return QueuedRestore.Run(cli, scaleOut, task, weights, options, items, output, cancellation);
         var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(task, weights, options);
         cli.Info(restorer.UsesDefaultModel
@@ -35,12 +45,12 @@ public static class RestoreCommand
 
         var failures = new List<string>();
         var total = Stopwatch.StartNew();
-        ProgressDisplay.Run(cli, "restoring", batch.Items.Count, display =>
+        ProgressDisplay.Run(cli, "restoring", items.Count, display =>
         {
-            foreach (var (index, (source, target)) in batch.Items.Index())
+            foreach (var (index, (source, target)) in items.Index())
             {
                 cancellation.ThrowIfCancellationRequested();
-                display.Description = $"[{index + 1}/{batch.Items.Count}] {Path.GetFileName(source)}";
+                display.Description = $"[{index + 1}/{items.Count}] {Path.GetFileName(source)}";
                 var watch = Stopwatch.StartNew();
                 try
                 {
@@ -55,8 +65,8 @@ public static class RestoreCommand
                 display.Value = index + 1;
             }
         });
-        int done = batch.Items.Count - failures.Count;
-        cli.Info($"{done} of {batch.Items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(output)}" +
+        int done = items.Count - failures.Count;
+        cli.Info($"{done} of {items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(output)}" +
                  (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures.Select(Path.GetFileName))}" : "."));
         return failures.Count == 0 ? 0 : 1;
     }
