@@ -12,7 +12,8 @@ public sealed record ScaleOut(Shard? Shard, bool SkipExisting, string? Queue, Qu
     /// <summary>The planned items this run restores, with a line saying what was left out.</summary>
     public IReadOnlyList<(string Input, string Output)> Select(Cli cli, IReadOnlyList<(string Input, string Output)> planned, string input)
     {
-        var items = Shard is { } shard ? shard.Select(planned, input) : planned;
+        var folder = Directory.Exists(input) ? input : Path.GetDirectoryName(Path.GetFullPath(input))!;
+        var items = Shard is { } shard ? shard.Select(planned, folder) : planned;
         int inShard = items.Count;
         if (SkipExisting) items = [.. items.Where(item => !File.Exists(item.Output))];
         if (Shard is not null || items.Count < inShard)

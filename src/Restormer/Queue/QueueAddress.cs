@@ -14,7 +14,7 @@ public static class QueueAddress
         var path = uri.AbsolutePath.Trim('/');
         int database = 0;
         if (path.Length > 0 && (!int.TryParse(path, out database) || database < 0))
-            throw new ArgumentException($"--queue: the database after the port must be a number (redis://HOST:PORT/0), got '{url}'.");
+            throw new ArgumentException($"--queue must look like redis://HOST:PORT[/DB] with a database number after the port, got '{url}'.");
         var options = new ConfigurationOptions
         {
             DefaultDatabase = database,

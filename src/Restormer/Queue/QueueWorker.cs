@@ -8,10 +8,12 @@ namespace Restormer.Queue;
 /// Takes jobs from a <see cref="WorkQueue"/> one at a time (each restore already uses every core) and restores them
 /// with the model each names, loaded on first use and kept. The claim on the running job is renewed every third of the
 /// visibility timeout; a failed attempt is retried until <see cref="QueueSettings.MaxAttempts"/>, then the job fails.
+/// Task names are resolved in <c>models</c> (default <see cref="ModelStore.Default"/>), weights paths as given.
 /// </summary>
-public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string consumer, Action<string>? log = null) : IDisposable
+public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string consumer, Action<string>? log = null, ModelStore? models = null) : IDisposable
 {
-    private readonly Dictionary<string, Restorer> models = new();
+    private readonly ModelStore store = models ?? ModelStore.Default;
+    private readonly Dictionary<string, Restorer> loaded = new();
     private readonly Action<string> log = log ?? (_ => { });
     private readonly string scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"restormer-worker-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
 
@@ -130,10 +132,11 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     {
         var options = job.Options with { Device = machine.Device, Threads = machine.Threads };
         var key = job.Model + "\n" + JsonSerializer.Serialize(options);
-        if (!models.TryGetValue(key, out var restorer))
+        if (!loaded.TryGetValue(key, out var restorer))
         {
             var watch = Stopwatch.StartNew();
-            models[key] = restorer = Restorer.Load(job.Model, options);
+            var task = File.Exists(job.Model) ? null : RestorationTask.Find(job.Model);
+            loaded[key] = restorer = Restorer.Load(task, task is null ? job.Model : store.Resolve(task), options);
             log($"loaded {restorer.WeightsPath} in {watch.Elapsed.TotalSeconds:F1} s");
         }
         return restorer;
@@ -162,8 +165,8 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     /// <summary>Frees the loaded models and the scratch folder.</summary>
     public void Dispose()
     {
-        foreach (var restorer in models.Values) restorer.Dispose();
-        models.Clear();
+        foreach (var restorer in loaded.Values) restorer.Dispose();
+        loaded.Clear();
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
     }
 }

@@ -24,14 +24,13 @@ public readonly record struct Shard(int Index, int Count)
     public static int PartOf(string key, int count) => (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key)) % (ulong)count);
 
     /// <summary>
-    /// The items whose input falls into this part, in their original order; <paramref name="inputRoot"/> is the
-    /// <c>--input</c> given (a folder, or a single file).
+    /// The items whose input falls into this part, in their original order; paths are keyed relative to
+    /// <paramref name="inputFolder"/> (the <c>--input</c> folder, or a single input's folder).
     /// </summary>
-    public IReadOnlyList<(string Input, string Output)> Select(IReadOnlyList<(string Input, string Output)> items, string inputRoot)
+    public IReadOnlyList<(string Input, string Output)> Select(IReadOnlyList<(string Input, string Output)> items, string inputFolder)
     {
-        var root = Directory.Exists(inputRoot) ? inputRoot : Path.GetDirectoryName(Path.GetFullPath(inputRoot))!;
         var (index, count) = (Index, Count);
-        return [.. items.Where(item => PartOf(Path.GetRelativePath(root, item.Input).Replace('\\', '/'), count) == index)];
+        return [.. items.Where(item => PartOf(Path.GetRelativePath(inputFolder, item.Input).Replace('\\', '/'), count) == index)];
     }
 
     public override string ToString() => $"{Index}/{Count}";
