@@ -53,19 +53,21 @@ public sealed class WorkQueue : IDisposable
             throw new IOException($"Cannot reach the work queue at {url} ({FirstLine(e.Message)}): start redis-server there or correct --queue.", e);
         }
         var queue = new WorkQueue(redis, url, settings);
-        queue.Retrying(() =>
-        {
-            try
-            {
-                queue.Db.StreamCreateConsumerGroup(Stream, Group, StreamPosition.Beginning, createStream: true);
-            }
-            catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP"))
-            {
-                // Made by another worker or submitter already.
-            }
-            return 0;
-        });
+        queue.Retrying(queue.EnsureGroup);
         return queue;
+    }
+
+    /// <summary>Creates the stream and its consumer group unless they exist (from the first entry, so none is missed).</summary>
+    private bool EnsureGroup()
+    {
+        try
+        {
+            return Db.StreamCreateConsumerGroup(Stream, Group, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP"))
+        {
+            return false; // made by another worker or submitter already
+        }
     }
 
     private static RedisKey JobKey(string id) => $"{Prefix}job:{id}";
@@ -129,7 +131,17 @@ public sealed class WorkQueue : IDisposable
     public Delivery? Take(string consumer) => Retrying(() =>
     {
         var db = Db;
-        var entries = db.StreamAutoClaim(Stream, Group, consumer, (long)Settings.VisibilityTimeout.TotalMilliseconds, "0-0", 1).ClaimedEntries;
+        StreamEntry[] entries;
+        try
+        {
+            entries = db.StreamAutoClaim(Stream, Group, consumer, (long)Settings.VisibilityTimeout.TotalMilliseconds, "0-0", 1).ClaimedEntries;
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP"))
+        {
+            // A Redis that restarted without persistence lost the group: make it again.
+            EnsureGroup();
+            return null;
+        }
         if (entries is not { Length: > 0 })
             entries = db.StreamReadGroup(Stream, Group, consumer, StreamPosition.NewMessages, 1);
         return entries is { Length: > 0 } ? new Delivery(entries[0].Id, entries[0][JobField].ToString()) : null;
@@ -236,6 +248,10 @@ public sealed class WorkQueue : IDisposable
                 if (DateTime.UtcNow > deadline)
                     throw new IOException($"Lost the work queue at {Address} for over {Settings.OutageTolerance.TotalMinutes:0.#} min ({FirstLine(e.Message)}): check that redis-server is running.", e);
                 Thread.Sleep(500);
+            }
+            catch (RedisServerException e)
+            {
+                throw new IOException($"The work queue at {Address} refused a command ({FirstLine(e.Message)}): check its memory limit (maxmemory) and that nothing else uses the keys restormer:*.", e);
             }
         }
     }
