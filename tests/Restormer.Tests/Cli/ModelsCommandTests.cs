@@ -13,7 +13,7 @@ public sealed class ModelsCommandTests : IDisposable
 
     public ModelsCommandTests()
     {
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         baseUrl = $"http://127.0.0.1:{port}/";
         server.Prefixes.Add(baseUrl);
         server.Start();
@@ -34,15 +34,6 @@ public sealed class ModelsCommandTests : IDisposable
             else context.Response.StatusCode = 404;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     [Fact]

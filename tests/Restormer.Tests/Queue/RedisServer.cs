@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 
 namespace Restormer.Tests.Queue;
@@ -27,7 +26,7 @@ public sealed class RedisServer : IDisposable
     {
         this.appendOnly = appendOnly;
         Folder = TestPaths.NewTempDir("redis");
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         process = Start();
     }
 
@@ -79,15 +78,6 @@ public sealed class RedisServer : IDisposable
             Thread.Sleep(50);
         }
         throw new TimeoutException($"redis-server did not answer on port {Port} within 20 s.");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public void Dispose()
