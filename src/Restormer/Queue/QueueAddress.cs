@@ -21,7 +21,9 @@ public static class QueueAddress
             // The first connection must work, so a wrong address is reported at once; later drops (a Redis restart) are
             // reconnected by the client while the queue's loops retry.
             AbortOnConnectFail = true,
-            ConnectTimeout = 5000,
+            // Generous: a worker's machine is busy restoring, and a slow reply is better than a false outage.
+            ConnectTimeout = 10000,
+            SyncTimeout = 15000,
             ClientName = $"restormer-{Environment.MachineName}-{Environment.ProcessId}",
         };
         options.EndPoints.Add(uri.Host.Trim('[', ']'), uri.IsDefaultPort ? 6379 : uri.Port);

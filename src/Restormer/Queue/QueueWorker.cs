@@ -54,30 +54,44 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
             return true;
         }
         var watch = Stopwatch.StartNew();
-        using var renewing = new Timer(_ => Renew(delivery), null, queue.Settings.VisibilityTimeout / 3, queue.Settings.VisibilityTimeout / 3);
+        byte[] result;
+        // One renewal at a time, re-armed after each: a slow Redis must not pile up blocked timer callbacks.
+        var period = queue.Settings.VisibilityTimeout / 3;
+        Timer? renewing = null;
+        renewing = new Timer(_ =>
+        {
+            Renew(delivery);
+            try { renewing!.Change(period, Timeout.InfiniteTimeSpan); }
+            catch (ObjectDisposedException) { }
+        }, null, period, Timeout.InfiniteTimeSpan);
         try
         {
-            var result = Restore(job, stopping);
-            Settle(() => queue.Complete(delivery, job, result), $"done   {job.InputName} ({job.Id}) in {watch.Elapsed.TotalSeconds:F1} s, attempt {attempt}");
+            result = Restore(job, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            renewing.Dispose();
             queue.Release(delivery, job);
             log($"stopped {job.InputName} ({job.Id}): handed back to the queue");
+            return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            renewing.Dispose();
-            var error = e.Message;
             if (attempt >= queue.Settings.MaxAttempts)
-                Settle(() => queue.Fail(delivery, job, error), $"failed {job.InputName} ({job.Id}) after {attempt} attempt(s): {error}");
+                Settle(() => queue.Fail(delivery, job, e.Message), $"failed {job.InputName} ({job.Id}) after {attempt} attempt(s): {e.Message}");
             else
             {
-                queue.Retry(delivery, job, error);
-                log($"retry  {job.InputName} ({job.Id}), attempt {attempt} failed: {error}");
+                queue.Retry(delivery, job, e.Message);
+                log($"retry  {job.InputName} ({job.Id}), attempt {attempt} failed: {e.Message}");
             }
+            return true;
         }
+        finally
+        {
+            // Waits for a renewal in progress, so none runs once this call has returned (and the queue may be closed).
+            using var stopped = new ManualResetEvent(false);
+            if (renewing.Dispose(stopped)) stopped.WaitOne();
+        }
+        Settle(() => queue.Complete(delivery, job, result), $"done   {job.InputName} ({job.Id}) in {watch.Elapsed.TotalSeconds:F1} s, attempt {attempt}");
         return true;
     }
 
@@ -94,7 +108,7 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
         {
             queue.Renew(consumer, delivery);
         }
-        catch (IOException e)
+        catch (Exception e) // on a timer thread, where an escaping exception would end the process
         {
             log($"warning: could not renew the claim on job {delivery.JobId}: {e.Message}");
         }

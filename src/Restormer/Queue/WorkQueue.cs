@@ -147,9 +147,12 @@ public sealed class WorkQueue : IDisposable
         return entries is { Length: > 0 } ? new Delivery(entries[0].Id, entries[0][JobField].ToString()) : null;
     });
 
-    /// <summary>Renews a worker's claim on its job (XCLAIM JUSTID resets the idle time) so it is not reclaimed while it works.</summary>
+    /// <summary>
+    /// Renews a worker's claim on its job (XCLAIM JUSTID resets the idle time) so it is not reclaimed while it works.
+    /// One try, not waiting out an outage: the next renewal comes soon, and a lapse costs at most a duplicate restore.
+    /// </summary>
     public void Renew(string consumer, Delivery delivery) =>
-        Retrying(() => Db.StreamClaimIdsOnly(Stream, Group, consumer, 0, [delivery.EntryId]));
+        Db.StreamClaimIdsOnly(Stream, Group, consumer, 0, [delivery.EntryId]);
 
     /// <summary>
     /// Counts a new attempt and marks the job running on <paramref name="consumer"/>. Returns the attempt number, or
