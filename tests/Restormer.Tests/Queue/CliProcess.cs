@@ -9,9 +9,11 @@ public sealed class CliProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    public CliProcess(params string[] args)
+    /// <summary>Starts the CLI with <paramref name="args"/>; its temporary files go to <paramref name="tempFolder"/> (the test deletes it, also after a kill).</summary>
+    public CliProcess(string tempFolder, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["TMPDIR"] = Directory.CreateDirectory(tempFolder).FullName;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Restormer.Cli.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
         // The allocator the ./restormer launcher preloads, when present (libtorch is several times slower without it).

@@ -25,9 +25,9 @@ public class QueueWorkersTests(ITestOutputHelper output)
             Assert.True(local.ExitCode == 0, local.Err + local.Out);
 
             for (int i = 1; i <= 3; i++)
-                workers.Add(new CliProcess("worker", "--queue", redis.Url, "--visibility-timeout", "2", "--name", $"worker-{i}"));
+                workers.Add(new CliProcess(Path.Combine(root, "tmp"), "worker", "--queue", redis.Url, "--visibility-timeout", "2", "--name", $"worker-{i}"));
             var remote = Path.Combine(root, "remote");
-            using var submitter = new CliProcess("restore", "--queue", redis.Url, "--weights", QueueImages.TinyWeights, "-i", input, "-o", remote);
+            using var submitter = new CliProcess(Path.Combine(root, "tmp"), "restore", "--queue", redis.Url, "--weights", QueueImages.TinyWeights, "-i", input, "-o", remote);
 
             // Kill worker-1 with SIGKILL while its job's hash says it is restoring it.
             using var watch = ConnectionMultiplexer.Connect($"127.0.0.1:{redis.Port}");
