@@ -6,7 +6,7 @@ using Restormer.Inference;
 
 if (args.Length is < 2 or > 3)
 {
-    Console.Error.WriteLine("usage: RestoreOneImage <input image> <output.png> [task name or weights .pth]");
+    Console.Error.WriteLine("usage: RestoreOneImage <input image> <output image: .png, .jpg, .webp or .tif> [task name or weights .pth]");
     Console.Error.WriteLine($"tasks: {string.Join(", ", RestorationTask.All.Select(t => t.Name))}");
     return 2;
 }

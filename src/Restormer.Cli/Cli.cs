@@ -11,10 +11,16 @@ public sealed class Cli(ParseResult parse)
     public TextWriter Out => parse.InvocationConfiguration.Output;
     public TextWriter Err => parse.InvocationConfiguration.Error;
 
-    /// <summary>True when writing to a real terminal, where a live progress bar makes sense.</summary>
-    public bool Interactive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+    /// <summary>
+    /// Where <see cref="Info"/> lines go: the output (default), the error writer when the output carries data (JSON
+    /// records, an image), or nowhere (<c>--quiet</c>). Errors and warnings always go to the error writer.
+    /// </summary>
+    public InfoTarget InfoTo { get; set; } = InfoTarget.Output;
 
-    public void Info(string line) => Out.WriteLine(line);
+    /// <summary>True when informational lines go to a real terminal, where a live progress bar makes sense.</summary>
+    public bool Interactive => InfoTo == InfoTarget.Output && ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+
+    public void Info(string line) => (InfoTo switch { InfoTarget.Output => Out, InfoTarget.Error => Err, _ => TextWriter.Null }).WriteLine(line);
     public void Warn(string message) => Err.WriteLine($"warning: {message}");
     public void Error(string message) => Err.WriteLine($"error: {message}");
 

@@ -1,43 +1,51 @@
 using System.Diagnostics;
-using Restormer.Inference;
+using Restormer.Imaging;
+using Restormer.IO;
 using Restormer.Queue;
 
 namespace Restormer.Cli.Commands;
 
 /// <summary>
 /// <c>restore --queue</c>: submits the planned images as jobs and writes the results here as workers return them,
-/// with the same lines, summary and exit codes as a local run and one progress bar across all jobs.
+/// with the same lines (or <c>--json</c> records), summary and exit codes as a local run and one progress bar across all jobs.
 /// </summary>
 public static class QueuedRestore
 {
-    internal static int Run(Cli cli, ScaleOut scaleOut, RestorationTask task, string? weights, RestoreOptions options,
-                            IReadOnlyList<(string Input, string Output)> items, string output, CancellationToken cancellation)
+    internal static int Run(Cli cli, RestoreCommand.Request request, IReadOnlyList<OutputPlan.Item> items, ImageSaveOptions save,
+                            string where, CancellationToken cancellation)
     {
+        var scaleOut = request.ScaleOut!;
         // Workers resolve a task name in their own models folder; a weights file must be at the same path for them.
-        if (weights is not null && !File.Exists(weights))
+        if (request.Weights is { } weights && !File.Exists(weights))
             throw new FileNotFoundException($"Weights file '{weights}' not found: with --queue give a path every worker can read (shared storage), or a --task installed on the workers.");
-        var model = weights is not null ? Path.GetFullPath(weights) : task.Name;
+        var model = request.Weights is not null ? Path.GetFullPath(request.Weights) : request.Task.Name;
+        var restore = items.Where(item => !item.Skip).ToList();
+        var byOutput = restore.ToDictionary(item => item.Output);
         using var queue = WorkQueue.Connect(scaleOut.Queue!, scaleOut.Settings);
-        cli.Info($"Queue: {queue.Address}; {items.Count} image(s) for the workers' {model} model, up to {scaleOut.InFlight} at a time.");
+        cli.Info($"Queue: {queue.Address}; {restore.Count} image(s) for the workers' {model} model, up to {scaleOut.InFlight} at a time.");
         var failures = new List<string>();
         var total = Stopwatch.StartNew();
-        ProgressDisplay.Run(cli, "restoring", items.Count, display =>
+        ProgressDisplay.Run(cli, "restoring", restore.Count, display =>
         {
-            display.Description = $"{items.Count} job(s)";
-            new QueueBatch(queue, model, options, scaleOut.InFlight).Run(items, outcome =>
+            foreach (var item in items.Where(item => item.Skip)) RestoreCommand.Skipped(cli, request, display, item);
+            display.Description = $"{restore.Count} job(s)";
+            new QueueBatch(queue, model, request.Options, save, scaleOut.InFlight).Run([.. restore.Select(item => (item.Input.Path, item.Output))], outcome =>
             {
+                var name = byOutput[outcome.Output].Input.Name;
                 if (outcome.Error is null)
-                    display.Line($"ok   {Path.GetFileName(outcome.Input)} -> {outcome.Output} (by {outcome.Worker})");
+                {
+                    display.Line($"ok   {name} -> {outcome.Output} (by {outcome.Worker})");
+                    RestoreCommand.Record(cli, request, new RestoreCommand.ImageRecord(name, outcome.Output, "ok"));
+                }
                 else
                 {
-                    failures.Add(outcome.Input);
-                    display.Line($"FAIL {Path.GetFileName(outcome.Input)}: {outcome.Error} (skipped)");
+                    failures.Add(name);
+                    display.Line($"FAIL {name}: {outcome.Error} (skipped)");
+                    RestoreCommand.Record(cli, request, new RestoreCommand.ImageRecord(name, outcome.Output, "failed", Error: outcome.Error));
                 }
             }, done => display.Value = done, cancellation);
         });
-        int done = items.Count - failures.Count;
-        cli.Info($"{done} of {items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(output)}" +
-                 (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures.Select(Path.GetFileName))}" : "."));
+        cli.Info(RestoreCommand.Summary(items.Count, items.Count - restore.Count, failures, total.Elapsed, where));
         return failures.Count == 0 ? 0 : 1;
     }
 }

@@ -1,73 +1,181 @@
 using System.CommandLine;
-using Restormer.Engine;
 using System.Diagnostics;
+using System.Text.Json;
+using Restormer.Imaging;
 using Restormer.Inference;
+using Restormer.IO;
 using Restormer.Queue;
 
 namespace Restormer.Cli.Commands;
 
-/// <summary><c>restore</c> (alias <c>demo</c>, the reference's script name): restores a file or a folder of images.</summary>
+/// <summary><c>restore</c> (alias <c>demo</c>, the reference's script name): restores files, patterns, folders or standard input.</summary>
 public static class RestoreCommand
 {
+    /// <summary>The exit codes, as <c>--help</c> and the README state them.</summary>
+    public const string ExitCodes = "Exit codes: 0 every image restored (or skipped), 1 some images failed, 2 usage or set-up error (nothing restored), 130 interrupted.";
+
+    /// <summary>What a run was asked for, as parsed from the command line; <see cref="ScaleOut"/> shares it with other machines.</summary>
+    internal sealed record Request(
+        RestorationTask Task, IReadOnlyList<string> Inputs, string Output, string? Weights, RestoreOptions Options,
+        ImageFormat? Format, int Quality, bool Recursive, ExistingOutputs Existing, bool Quiet, bool Json, ScaleOut? ScaleOut = null);
+
+    /// <summary>One line of <c>--json</c> output.</summary>
+    internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null);
+
     public static Command Create()
     {
         var task = new Option<string>("--task", "-t") { Description = $"What to restore: {string.Join(", ", RestorationTask.All.Select(t => t.Name))} (reference spellings like Motion_Deblurring work too).", DefaultValueFactory = _ => RestorationTask.MotionDeblurring.Name };
-        var input = new Option<string>("--input", "-i", "--input_dir", "--input-dir") { Description = "An image file or a folder of images.", Required = true };
-        var output = new Option<string>("--output", "-o", "--result_dir", "--result-dir", "--output-dir") { Description = "Folder for the restored PNGs (<input stem>.png); created if missing.", DefaultValueFactory = _ => "results" };
+        var files = new Argument<string[]>("inputs") { Description = "Image files, folders or patterns such as 'photos/*.jpg' (quoted or not); - reads one image from standard input.", Arity = ArgumentArity.ZeroOrMore };
+        // A mistyped option would otherwise be taken for an input name.
+        files.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens.Select(t => t.Value).Where(v => v.StartsWith('-') && v != "-" && !Path.Exists(v)))
+                r.AddError($"Unrecognized option '{token}'.");
+        });
+        var input = new Option<string[]>("--input", "-i", "--input_dir", "--input-dir") { Description = "An input, as the arguments (may be repeated)." };
+        var output = new Option<string>("--output", "-o", "--result_dir", "--result-dir", "--output-dir") { Description = "A file (single input file, name ending in .png/.jpg/.webp/.tif, which picks the format), - for standard output, or a folder (created if missing; sub-folders mirror --recursive inputs).", DefaultValueFactory = _ => "results" };
+        var format = new Option<string?>("--format", "-f") { Description = $"Output format: {ImageFormats.Names} (default: the output file's extension, else png)." };
+        format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp", "tif", "tiff");
+        var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality, 1-100.", DefaultValueFactory = _ => 95 };
+        quality.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100) r.AddError($"--quality must be 1 to 100, got {r.GetValueOrDefault<int>()}."); });
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Also restore the images in sub-folders of input folders, mirroring the tree in the output folder." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace outputs that exist already (default: stop before any work, naming them)." };
+        var skipExisting = new Option<bool>("--skip-existing") { Description = "Keep outputs that exist already and restore only the others." };
+        var quiet = new Option<bool>("--quiet") { Description = "Print nothing but errors." };
+        var json = new Option<bool>("--json") { Description = "One JSON record per image on standard output ({\"input\", \"output\", \"status\": ok|failed|skipped, \"seconds\", \"error\"}); other messages go to standard error." };
         var weights = new Option<string?>("--weights", "-w") { Description = "A checkpoint (.pth or .safetensors); its architecture is read from the file. Default: the task's file in the models folder." };
-        var shard = new Option<string?>("--shard") { Description = "Restore only part K of N (K/N, 0 <= K < N) of the inputs, split by a hash of their paths: the same on every machine and rerun (batch schedulers)." };
-        var skipExisting = new Option<bool>("--skip-existing") { Description = "Leave out inputs whose output already exists (resume a run that stopped)." };
+        var shard = new Option<string?>("--shard") { Description = "Restore only part K of N (K/N, 0 <= K < N) of the inputs, split by a hash of their paths below the input folder: the same on every machine and rerun (batch schedulers)." };
         var common = new InferenceOptions();
         var queue = new QueueOptions();
-        var command = new Command("restore", "Restore a photo or a folder of photos with a Restormer model.") { task, input, output, weights, shard, skipExisting };
+        var command = new Command("restore", "Restore photos with a Restormer model, keeping their EXIF, XMP and colour profile. " + ExitCodes)
+        {
+            files, task, input, output, format, quality, recursive, overwrite, skipExisting, quiet, json, weights, shard,
+        };
         command.Aliases.Add("demo");
         common.AddTo(command);
         queue.AddTo(command, QueueOptions.Role.Submitter);
-        command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(parse, cli => Run(cli,
-            RestorationTask.Parse(parse.GetValue(task)!), parse.GetValue(input)!, parse.GetValue(output)!,
-            parse.GetValue(weights), common.Read(parse), cancellation,
-            new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, parse.GetValue(skipExisting),
-                         queue.Address(parse), queue.Read(parse), queue.InFlight(parse))))));
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(overwrite) && r.GetValue(skipExisting)) r.AddError("--overwrite and --skip-existing contradict each other: give one.");
+            if (r.GetValue(quiet) && r.GetValue(json)) r.AddError("--quiet and --json contradict each other: give one.");
+        });
+        command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(parse, cli => Run(cli, new Request(
+            RestorationTask.Parse(parse.GetValue(task)!),
+            [.. parse.GetValue(files) ?? [], .. parse.GetValue(input) ?? []],
+            parse.GetValue(output)!, parse.GetValue(weights), common.Read(parse),
+            parse.GetValue(format) is { } name ? ImageFormats.Parse(name) : null, parse.GetValue(quality), parse.GetValue(recursive),
+            parse.GetValue(overwrite) ? ExistingOutputs.Overwrite : parse.GetValue(skipExisting) ? ExistingOutputs.Skip : ExistingOutputs.Refuse,
+            parse.GetValue(quiet), parse.GetValue(json),
+            new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, queue.Address(parse), queue.Read(parse), queue.InFlight(parse))), cancellation))));
         return command;
     }
 
-    internal static int Run(Cli cli, RestorationTask task, string input, string output, string? weights, RestoreOptions options, CancellationToken cancellation, ScaleOut? scaleOut = null)
+    internal static int Run(Cli cli, Request request, CancellationToken cancellation)
     {
-        var batch = ImageBatch.Plan(input, output);
-        var items = scaleOut?.Select(cli, batch.Items, input) ?? batch.Items;
-        if (scaleOut?.Queue is not null)
-            return QueuedRestore.Run(cli, scaleOut, task, weights, options, items, output, cancellation);
+        if (request.Inputs.Count == 0)
+            throw new ArgumentException("No input given: name image files, folders or patterns (or - for standard input), e.g. 'restormer restore photos/ -o restored/'.");
+        bool toStdout = request.Output == OutputPlan.StandardStream;
+        if (toStdout && request.Json)
+            throw new ArgumentException("--json and '-o -' both want standard output: write the image to a file or folder, or leave out --json.");
+        if (toStdout && request.ScaleOut?.Queue is not null)
+            throw new ArgumentException("--queue writes the workers' results to files: give an output file or folder instead of '-o -'.");
+        cli.InfoTo = request.Quiet ? InfoTarget.Nowhere : request.Json || toStdout ? InfoTarget.Error : InfoTarget.Output;
+
+        using var staging = request.Inputs.Contains(OutputPlan.StandardStream) || toStdout ? new StagingFolder() : null;
+        var inputs = request.Inputs.Contains(OutputPlan.StandardStream)
+            ? [StandardInput(request.Inputs, staging!)]
+            : InputFiles.Expand(request.Inputs, request.Recursive, excludeFolder: toStdout ? null : request.Output);
+        bool singleFile = request.Inputs.Count == 1 && (request.Inputs[0] == OutputPlan.StandardStream || File.Exists(request.Inputs[0]));
+        var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing);
+        var save = new ImageSaveOptions { Format = plan.Format, Quality = request.Quality };
+        var items = request.ScaleOut?.Select(cli, plan.Items) ?? plan.Items;
+        var where = toStdout ? "standard output" : plan.Folder!;
+        if (request.ScaleOut?.Queue is not null)
+            return QueuedRestore.Run(cli, request, items, save, where, cancellation);
+
         var loading = Stopwatch.StartNew();
-        using var restorer = Restorer.Load(task, weights, options);
+        using var restorer = Restorer.Load(request.Task, request.Weights, request.Options);
         cli.Info(restorer.UsesDefaultModel
-            ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
+            ? $"Using the shipped compact model {restorer.WeightsPath} (put the published {request.Task.WeightsFileName} in {ModelStore.Default.Directory} for the paper's quality)."
             : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
 
         var failures = new List<string>();
+        int skipped = 0;
         var total = Stopwatch.StartNew();
         ProgressDisplay.Run(cli, "restoring", items.Count, display =>
         {
-            foreach (var (index, (source, target)) in items.Index())
+            foreach (var (index, item) in items.Index())
             {
                 cancellation.ThrowIfCancellationRequested();
-                display.Description = $"[{index + 1}/{items.Count}] {Path.GetFileName(source)}";
+                var name = item.Input.Name;
+                if (item.Skip)
+                {
+                    skipped++;
+                    Skipped(cli, request, display, item);
+                    continue;
+                }
+                display.Description = $"[{index + 1}/{items.Count}] {Path.GetFileName(item.Input.Path)}";
                 var watch = Stopwatch.StartNew();
                 try
                 {
-                    restorer.Restore(source, target, new Progress<double>(f => display.Value = index + f), cancellation);
-                    display.Line($"ok   {Path.GetFileName(source)} -> {target} ({watch.Elapsed.TotalSeconds:F1} s)");
+                    var target = toStdout ? staging!.PathFor("stdout" + plan.Format.Extension()) : item.Output;
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+                    restorer.Restore(item.Input.Path, target, save, new Progress<double>(f => display.Value = index + f), cancellation);
+                    if (toStdout) CopyToStandardOutput(target);
+                    display.Line($"ok   {name} -> {item.Output} ({watch.Elapsed.TotalSeconds:F1} s)");
+                    Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3)));
                 }
-                catch (Exception e) when (e is IOException or ArgumentException or OpenCvSharp.OpenCVException)
+                catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or OpenCvSharp.OpenCVException)
                 {
-                    failures.Add(source);
-                    display.Line($"FAIL {Path.GetFileName(source)}: {e.Message} (skipped)");
+                    // Standard input was read from a staging file whose path means nothing to the user.
+                    var message = item.Input.Label is null ? e.Message : e.Message.Replace(item.Input.Path, "standard input");
+                    failures.Add(name);
+                    display.Line($"FAIL {name}: {message} (skipped)");
+                    Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: message));
                 }
                 display.Value = index + 1;
             }
         });
-        int done = items.Count - failures.Count;
-        cli.Info($"{done} of {items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {Path.GetFullPath(output)}" +
-                 (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures.Select(Path.GetFileName))}" : "."));
+        cli.Info(Summary(items.Count, skipped, failures, total.Elapsed, where));
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    internal static void Record(Cli cli, Request request, ImageRecord record)
+    {
+        if (request.Json) cli.Out.WriteLine(JsonSerializer.Serialize(record, JsonStyle.Line));
+    }
+
+    /// <summary>Reports an item left out because its output exists (<c>--skip-existing</c>).</summary>
+    internal static void Skipped(Cli cli, Request request, ProgressDisplay display, OutputPlan.Item item)
+    {
+        display.Line($"skip {item.Input.Name}: '{item.Output}' exists (--skip-existing)");
+        Record(cli, request, new ImageRecord(item.Input.Name, item.Output, "skipped"));
+    }
+
+    /// <summary>The closing line of a run of <paramref name="count"/> images into <paramref name="where"/>.</summary>
+    internal static string Summary(int count, int skipped, IReadOnlyList<string> failures, TimeSpan elapsed, string where) =>
+        $"{count - failures.Count - skipped} of {count} image(s) restored in {elapsed.TotalSeconds:F1} s into {where}" +
+        (skipped > 0 ? $"; {skipped} skipped (output exists)" : "") +
+        (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : ".");
+
+    /// <summary>Standard input, saved to a file first: decoders need the whole image, and every input goes through one reading path.</summary>
+    private static InputFile StandardInput(IReadOnlyList<string> specs, StagingFolder staging)
+    {
+        if (specs.Count != 1)
+            throw new ArgumentException("'-' (standard input) must be the only input: restore files and folders in another run.");
+        if (!Console.IsInputRedirected)
+            throw new ArgumentException("'-' reads an image from standard input, but nothing is piped in: e.g. 'restormer restore - -o out.png < photo.jpg'.");
+        var path = staging.PathFor("stdin");
+        using (var file = File.Create(path))
+            Console.OpenStandardInput().CopyTo(file);
+        return new InputFile(path, "stdin") { Label = OutputPlan.StandardStream };
+    }
+
+    private static void CopyToStandardOutput(string path)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var file = File.OpenRead(path))
+            file.CopyTo(stdout);
+        stdout.Flush();
     }
 }

@@ -50,8 +50,13 @@ public static class TrainCommand
         using (var trainer = new Trainer(options, settings))
             result = trainer.Run(stop.Token);
         status.Line(string.Create(CultureInfo.InvariantCulture,
-            $"{(result.Interrupted ? "Stopped" : "Finished")} at iteration {result.LastIteration}: {result.IterationsPerSecond:F3} it/s, " +
+            $"{(result.Interrupted || result.Failure is not null ? "Stopped" : "Finished")} at iteration {result.LastIteration}: {result.IterationsPerSecond:F3} it/s, " +
             $"waited {result.DataWait.TotalSeconds:F1} s for data, peak memory {result.PeakResidentBytes / (1024.0 * 1024):F0} MiB; outputs in {Path.GetFullPath(result.ExperimentFolder)}"));
+        if (result.Failure is not null)
+        {
+            cli.Error(result.Failure);
+            return 1;
+        }
         return result.Interrupted ? 130 : 0;
     }
 

@@ -17,6 +17,53 @@ public static class BlurKernels
         KernelRasterizer.Rasterise(CameraShakeTrajectory.Sample(rng), size, size, fill: true);
 
     /// <summary>
+    /// A hand-shake kernel of exactly <paramref name="size"/>×<paramref name="size"/> pixels: a <see cref="SmoothPath"/>
+    /// (a smooth curved stroke with speed changes, like recorded camera-shake kernels) scaled to span the kernel,
+    /// splatted sub-pixel and softened by a Gaussian of σ 0.3–0.8 px, as the optics and sensor soften real kernels.
+    /// </summary>
+    public static Mat HandShake(Random rng, int size)
+    {
+        KernelRasterizer.ValidateSizes(size, size);
+        var path = SmoothPath.Sample(rng, 2, HandShakeSteps);
+        var points = path.Select(p => new Point2d(p[0], p[1])).ToArray();
+        // The stroke spans the kernel less a 2-px rim, so the softening below loses almost nothing off the edges.
+        var rim = size > 5 ? 2 : 0;
+        using var stroke = KernelRasterizer.Rasterise(points, size - 2 * rim, size - 2 * rim, fill: true);
+        using var padded = new Mat();
+        Cv2.CopyMakeBorder(stroke, padded, rim, rim, rim, rim, BorderTypes.Constant, Scalar.All(0));
+        var soft = new Mat();
+        Cv2.GaussianBlur(padded, soft, new Size(0, 0), rng.NextUniform(0.3, 0.8), 0, BorderTypes.Constant);
+        soft.ConvertTo(soft, MatType.CV_32FC1, 1 / Cv2.Sum(soft).Val0);
+        return soft;
+    }
+
+    /// <summary>
+    /// A polyline kernel of exactly <paramref name="size"/>×<paramref name="size"/> pixels: 2–4 straight strokes joined
+    /// at sharp turns of up to ±150°, each at its own speed (so some strokes are brighter), scaled to span the kernel.
+    /// Unlike the smooth paths above, this family has corners; the validation suite uses it as a kernel family the
+    /// default model is not trained on.
+    /// </summary>
+    public static Mat Polyline(Random rng, int size)
+    {
+        var segments = rng.Next(2, 5);
+        var points = new List<Point2d> { new(0, 0) };
+        var direction = 2 * Math.PI * rng.NextDouble();
+        for (var s = 0; s < segments; s++)
+        {
+            if (s > 0) direction += rng.NextUniform(-2.6, 2.6);
+            var length = rng.NextUniform(0.3, 1);
+            var samples = (int)Math.Ceiling(length * 400 / rng.NextUniform(0.5, 2)); // slower strokes get more exposure
+            var start = points[^1];
+            for (var i = 1; i <= samples; i++)
+                points.Add(new Point2d(start.X + Math.Cos(direction) * length * i / samples, start.Y + Math.Sin(direction) * length * i / samples));
+        }
+        return KernelRasterizer.Rasterise(points, size, size, fill: true);
+    }
+
+    /// <summary>Time samples of a hand-shake path: far below a pixel apart even on the largest kernels.</summary>
+    const int HandShakeSteps = 1000;
+
+    /// <summary>
     /// Uniform linear motion of <paramref name="length"/> pixels at <paramref name="angleDegrees"/> (counter-clockwise
     /// from the +x axis, with image rows growing downwards), rasterised at sub-pixel precision so lengths and angles
     /// are continuous. The kernel is just large enough for the segment, and at least <paramref name="minSize"/>.

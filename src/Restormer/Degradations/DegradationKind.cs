@@ -15,6 +15,14 @@ public enum DegradationKind
     Noise,
     /// <summary>No blur; JPEG re-compression is always applied.</summary>
     Jpeg,
+    /// <summary>Hand-shake blur: a smooth curved <see cref="SmoothPath"/> kernel like recorded camera shake.</summary>
+    Shake,
+    /// <summary>Spatially varying blur from a rotating camera (<see cref="CameraMotionBlur"/>), always in linear light.</summary>
+    Camera,
+    /// <summary>No blur: in a mix, the sharp image goes straight to the noise and JPEG stages.</summary>
+    None,
+    /// <summary>Straight strokes with sharp turns (<see cref="BlurKernels.Polyline"/>), a family kept for validation.</summary>
+    Polyline,
     /// <summary>A blur kind drawn per sample from the <see cref="BlurMix"/> weights.</summary>
     Mixed,
 }

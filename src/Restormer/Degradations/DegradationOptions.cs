@@ -14,7 +14,8 @@ public sealed record DegradationOptions
     /// <summary>Weights of the blur kinds for <see cref="DegradationKind.Mixed"/>; key <c>mix</c>.</summary>
     public BlurMix Mix { get; init; } = new();
 
-    /// <summary>Odd kernel sizes for camera-shake and linear motion kernels (linear lengths span min−1..max−1 px); key <c>kernel_size</c>.</summary>
+    /// <summary>Odd kernel sizes for camera-shake, hand-shake and linear motion kernels (linear lengths span min−1..max−1 px), and
+    /// the blur extent of camera rotation; key <c>kernel_size</c>.</summary>
     public ValueRange KernelSize { get; init; } = new(7, 41);
 
     /// <summary>Defocus disc radius in pixels; key <c>defocus_radius</c>.</summary>
@@ -47,6 +48,17 @@ public sealed record DegradationOptions
     /// <summary>JPEG quality (1–100), drawn as an integer; key <c>jpeg_quality</c>.</summary>
     public ValueRange JpegQuality { get; init; } = new(40, 95);
 
+    /// <summary>
+    /// Probability of saturated highlights (key <c>highlight_probability</c>): in linear light, values above about half
+    /// of full scale are raised smoothly by a gain drawn from <see cref="HighlightGain"/> before blurring, and clipped
+    /// after, as a sensor clips light sources and specular glints; the sharp target is clipped the same way, so lamps
+    /// and reflections smear into bright streaks as in real night and indoor shots.
+    /// </summary>
+    public double HighlightProbability { get; init; }
+
+    /// <summary>The largest gain of a saturated highlight (1 = none); key <c>highlight_gain</c>.</summary>
+    public ValueRange HighlightGain { get; init; } = new(1.5, 4);
+
     /// <summary>Reads options from an option-file dictionary; see <see cref="DegradationOptionsReader"/> for the keys.</summary>
     public static DegradationOptions FromDictionary(IDictionary<string, object?> settings) => DegradationOptionsReader.Read(settings);
 
@@ -67,6 +79,8 @@ public sealed record DegradationOptions
         Poisson.Validate("poisson", 0, 1);
         ValidateProbability("jpeg_probability", JpegProbability);
         JpegQuality.Validate("jpeg_quality", 1, 100);
+        ValidateProbability("highlight_probability", HighlightProbability);
+        HighlightGain.Validate("highlight_gain", 1, 100);
     }
 
     static void ValidateProbability(string option, double p)

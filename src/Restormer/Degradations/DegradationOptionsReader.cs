@@ -8,12 +8,12 @@ namespace Restormer.Degradations;
 /// strings for scalars, lists for sequences and dictionaries for maps; typed numbers and booleans work too).
 /// Keys (all optional; docs/degradations.md has the full description):
 /// <list type="bullet">
-/// <item><c>preset</c>: <c>motion_blur_with_mild_noise</c> starts from that preset; the other keys override it.</item>
-/// <item><c>kind</c>: <c>motion | linear | defocus | gaussian | noise | jpeg | mixed</c>.</item>
-/// <item><c>mix</c>: map of blur kind to weight for <c>mixed</c>, e.g. <c>{motion: 0.8, linear: 0.2}</c> (absent kinds weigh 0).</item>
+/// <item><c>preset</c>: <c>motion_blur_with_mild_noise</c> or <c>real_camera_blur</c> starts from that preset; the other keys override it.</item>
+/// <item><c>kind</c>: <c>motion | shake | linear | camera | polyline | defocus | gaussian | none | noise | jpeg | mixed</c>.</item>
+/// <item><c>mix</c>: map of blur kind to weight for <c>mixed</c>, e.g. <c>{shake: 0.6, camera: 0.3, none: 0.1}</c> (absent kinds weigh 0).</item>
 /// <item><c>kernel_size</c>, <c>defocus_radius</c>, <c>defocus_edge</c>, <c>gaussian_sigma</c>, <c>noise_sigma</c>,
-/// <c>poisson</c>, <c>jpeg_quality</c>: a range <c>[min, max]</c> or a single number.</item>
-/// <item><c>linear_light</c>, <c>noise_probability</c>, <c>jpeg_probability</c>: a probability in [0, 1] or true/false.</item>
+/// <c>poisson</c>, <c>jpeg_quality</c>, <c>highlight_gain</c>: a range <c>[min, max]</c> or a single number.</item>
+/// <item><c>linear_light</c>, <c>noise_probability</c>, <c>jpeg_probability</c>, <c>highlight_probability</c>: a probability in [0, 1] or true/false.</item>
 /// <item><c>camera_response</c>: <c>srgb</c> or a gamma such as <c>2.2</c>.</item>
 /// </list>
 /// </summary>
@@ -23,6 +23,7 @@ public static class DegradationOptionsReader
     public static IReadOnlyDictionary<string, DegradationOptions> Presets { get; } = new Dictionary<string, DegradationOptions>
     {
         ["motion_blur_with_mild_noise"] = DegradationPipeline.MotionBlurWithMildNoiseOptions,
+        ["real_camera_blur"] = DegradationPipeline.RealCameraBlurOptions,
     };
 
     static readonly Dictionary<string, Func<DegradationOptions, object, DegradationOptions>> Setters = new()
@@ -40,6 +41,8 @@ public static class DegradationOptionsReader
         ["poisson"] = (o, v) => o with { Poisson = ParseRange("poisson", v) },
         ["jpeg_probability"] = (o, v) => o with { JpegProbability = ParseProbability("jpeg_probability", v) },
         ["jpeg_quality"] = (o, v) => o with { JpegQuality = ParseRange("jpeg_quality", v) },
+        ["highlight_probability"] = (o, v) => o with { HighlightProbability = ParseProbability("highlight_probability", v) },
+        ["highlight_gain"] = (o, v) => o with { HighlightGain = ParseRange("highlight_gain", v) },
     };
 
     /// <summary>Every key <see cref="Read"/> accepts.</summary>
@@ -78,7 +81,7 @@ public static class DegradationOptionsReader
     {
         if (value is not IDictionary map)
             throw new ArgumentException($"Degradation option 'mix' must be a map of blur kind to weight, e.g. {{motion: 0.8, linear: 0.2}}; got '{value}'.");
-        var mix = new BlurMix(0, 0, 0, 0);
+        var mix = new BlurMix(0, 0, 0, 0, 0, 0, 0, 0);
         foreach (DictionaryEntry entry in map)
         {
             var name = entry.Key.ToString()?.Trim().ToLowerInvariant();
@@ -89,7 +92,11 @@ public static class DegradationOptionsReader
                 "linear" => mix with { Linear = weight },
                 "defocus" => mix with { Defocus = weight },
                 "gaussian" => mix with { Gaussian = weight },
-                _ => throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only motion, linear, defocus and gaussian can be mixed."),
+                "shake" => mix with { Shake = weight },
+                "camera" => mix with { Camera = weight },
+                "none" => mix with { None = weight },
+                "polyline" => mix with { Polyline = weight },
+                _ => throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only motion, shake, linear, camera, polyline, defocus, gaussian and none can be mixed."),
             };
         }
         return mix;

@@ -17,15 +17,41 @@ public static class ImageDegradations
     /// </summary>
     public static Mat Blur(Mat image, Mat kernel, CameraResponse? linearLight = null)
     {
+        using var linear = linearLight?.ToLinear(image);
+        var blurred = Convolve(linear ?? image, kernel);
+        if (linearLight is null) return blurred;
+        using (blurred) return linearLight.ToEncoded(blurred);
+    }
+
+    /// <summary>Convolves <paramref name="image"/> with <paramref name="kernel"/> as it stands (no change of scale), see <see cref="Blur"/>.</summary>
+    public static Mat Convolve(Mat image, Mat kernel)
+    {
         ImageChecks.RequireFloat(image);
         if (kernel.Empty() || kernel.Type() != MatType.CV_32FC1 || kernel.Rows % 2 == 0 || kernel.Cols % 2 == 0)
             throw new ArgumentException($"A blur kernel must be an odd-sized CV_32FC1 Mat; got {kernel.Type()} {kernel.Cols}x{kernel.Rows}.", nameof(kernel));
         using var flipped = kernel.Flip(FlipMode.XY);
-        using var linear = linearLight?.ToLinear(image);
         var blurred = new Mat();
-        Cv2.Filter2D(linear ?? image, blurred, MatType.CV_32F, flipped, new Point(-1, -1), 0, BorderTypes.Reflect101);
-        if (linearLight is null) return blurred;
-        using (blurred) return linearLight.ToEncoded(blurred);
+        Cv2.Filter2D(image, blurred, MatType.CV_32F, flipped, new Point(-1, -1), 0, BorderTypes.Reflect101);
+        return blurred;
+    }
+
+    /// <summary>
+    /// Raises the highlights of a linear-light image to beyond full scale: each value x is multiplied by
+    /// 1 + (<paramref name="gain"/> − 1)·w(x), where w rises smoothly (smoothstep) from 0 at x = 0.5 to 1 at x = 1, so
+    /// mid-tones keep their level while light sources and glints exceed what the sensor can hold. Not clamped.
+    /// </summary>
+    public static Mat SaturateHighlights(Mat linear, double gain)
+    {
+        ImageChecks.RequireFloat(linear);
+        if (!(gain >= 1)) throw new ArgumentException($"A highlight gain must be >= 1; got {gain}.", nameof(gain));
+        var raised = linear.Clone();
+        var span = raised.AsSpan<float>();
+        for (var i = 0; i < span.Length; i++)
+        {
+            var w = Math.Clamp((span[i] - 0.5) / 0.5, 0, 1);
+            span[i] = (float)(span[i] * (1 + (gain - 1) * w * w * (3 - 2 * w)));
+        }
+        return raised;
     }
 
     /// <summary>

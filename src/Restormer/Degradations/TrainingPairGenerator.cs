@@ -26,7 +26,7 @@ public sealed record TrainingPairReport(int ImagesDone, int PairsWritten, IReadO
 public static class TrainingPairGenerator
 {
     /// <summary>File extensions read as images (case-insensitive).</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".tif", ".tiff", ".jpg", ".jpeg"];
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".tif", ".tiff", ".jpg", ".jpeg", ".webp", ".bmp"];
 
     /// <summary>
     /// Runs the request, reporting one line per image to <paramref name="progress"/> and each skipped file (unreadable,
@@ -104,14 +104,13 @@ public static class TrainingPairGenerator
         for (var k = 0; k < request.CountPerImage; k++)
         {
             var name = (request.CountPerImage == 1 ? stem : $"{stem}_{k}") + ".png";
-            var (degraded, kernel) = request.Pipeline.ApplyWithKernel(sharpFloat, new Random(SampleSeed(request.Seed, stem, k)));
+            var (degraded, target, kernel) = request.Pipeline.ApplyPair(sharpFloat, new Random(SampleSeed(request.Seed, stem, k)));
             using (degraded)
+            using (target)
             using (kernel)
-            using (var stored = new Mat())
             {
-                degraded.ConvertTo(stored, sharp.Type(), scale); // rounds and saturates back to the source depth
-                WritePng(stored, Path.Combine(folders["input"], name));
-                WritePng(sharp, Path.Combine(folders["target"], name));
+                WritePng(degraded, sharp.Type(), scale, Path.Combine(folders["input"], name));
+                WritePng(target, sharp.Type(), scale, Path.Combine(folders["target"], name));
                 if (kernel is not null && folders.TryGetValue("kernels", out var kernels))
                     KernelImage.Save(kernel, Path.Combine(kernels, name));
             }
@@ -134,9 +133,12 @@ public static class TrainingPairGenerator
         using (image) return image.CvtColor(ColorConversionCodes.BGRA2BGR);
     }
 
-    static void WritePng(Mat image, string path) => AtomicFile.Write(path, (string temp) =>
+    /// <summary>Writes a float image in [0, 1] as a PNG of <paramref name="type"/> (rounded and saturated to its depth).</summary>
+    static void WritePng(Mat image, MatType type, double scale, string path) => AtomicFile.Write(path, (string temp) =>
     {
-        if (!Cv2.ImWrite(temp, image))
+        using var stored = new Mat();
+        image.ConvertTo(stored, type, scale);
+        if (!Cv2.ImWrite(temp, stored))
             throw new IOException($"OpenCV could not write '{path}'.");
     });
 }

@@ -5,7 +5,7 @@ namespace Restormer.Imaging;
 
 /// <summary>
 /// A decoded photograph as OpenCV gives it (BGR or gray, 8 or 16 bits per channel, EXIF orientation applied) with
-/// its alpha channel kept aside, so restoration sees colour only and the alpha passes through unchanged.
+/// its alpha channel and metadata kept aside, so restoration sees colour only and both pass through unchanged.
 /// Owns its Mats: <see cref="Dispose"/> frees their native memory.
 /// </summary>
 public sealed class ImageFile : IDisposable
@@ -22,6 +22,8 @@ public sealed class ImageFile : IDisposable
     public int Channels => Pixels.Channels();
     /// <summary>8 or 16.</summary>
     public int BitDepth => Pixels.Depth() == MatType.CV_16U ? 16 : 8;
+    /// <summary>The file's EXIF, XMP and ICC profile, written again by <see cref="Write"/>.</summary>
+    public ImageMetadata Metadata { get; init; } = ImageMetadata.None;
 
     /// <summary>Wraps decoded pixels and an optional alpha of the same size; the image takes ownership of both Mats.</summary>
     public ImageFile(Mat pixels, Mat? alpha = null)
@@ -64,7 +66,7 @@ public sealed class ImageFile : IDisposable
             pixels.Dispose();
             pixels = converted;
         }
-        return new ImageFile(pixels, ReadAlpha(path, pixels));
+        return new ImageFile(pixels, ReadAlpha(path, pixels)) { Metadata = ImageMetadata.Read(path) };
     }
 
     /// <summary>
@@ -105,14 +107,27 @@ public sealed class ImageFile : IDisposable
         return alpha.Size() == oriented.Size() ? alpha : null;
     }
 
-    /// <summary>Writes a PNG (same bit depth, alpha re-attached) atomically: a crash never leaves half a file.</summary>
-    public void WritePng(string path)
+    /// <summary>Writes a PNG (same bit depth, alpha and metadata re-attached) atomically.</summary>
+    public void WritePng(string path) => Write(path, new ImageSaveOptions());
+
+    /// <summary>
+    /// Writes the image in <paramref name="options"/>' format atomically (a crash never leaves half a file), with the
+    /// alpha re-attached where the format holds it and, unless turned off, the metadata (EXIF orientation set to 1).
+    /// </summary>
+    public void Write(string path, ImageSaveOptions options)
     {
-        using var merged = Alpha is null ? Pixels.Clone() : MergeAlpha();
+        options = options.Validated();
+        using var merged = Alpha is null ? null : MergeAlpha();
         AtomicFile.Write(path, (string temp) =>
         {
-            if (!Cv2.ImWrite(temp, merged))
-                throw new IOException($"Could not encode '{path}' as PNG.");
+            try
+            {
+                ImageEncoder.Write(merged ?? Pixels, temp, options, options.KeepMetadata ? Metadata : ImageMetadata.None);
+            }
+            catch (NetVips.VipsException e)
+            {
+                throw new IOException($"Could not write '{path}' as {options.Format}: {e.Message.Trim()}", e);
+            }
         });
     }
 

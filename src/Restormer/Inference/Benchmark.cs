@@ -25,7 +25,8 @@ public sealed record BenchmarkOptions
 /// <summary>One size at one precision. <see cref="FirstSeconds"/> is the first run (warm-up included), with one-time costs such as packing the weights.</summary>
 public sealed record BenchmarkResult(
     int Width, int Height, string Precision, int Tiles, double MedianSeconds, double MinSeconds, double FirstSeconds,
-    double MegapixelsPerSecond, double GigaMacs, double AchievedGflops, double PeakGflops, double? PeakResidentMiB)
+    double MegapixelsPerSecond, double GigaMacs, double AchievedGflops, double PeakGflops,
+    [property: JsonPropertyName("peak_resident_mib")] double? PeakResidentMiB)
 {
     /// <summary>Achieved over peak arithmetic rate.</summary>
     public double Efficiency => PeakGflops > 0 ? AchievedGflops / PeakGflops : 0;
@@ -37,12 +38,10 @@ public sealed record BenchmarkResult(
 /// to the end of the first restore, the wait a user of a one-image command sees.
 /// </summary>
 public sealed record BenchmarkReport(
-    string Model, int Threads, int Cores, bool NativeBFloat16, string Allocator,
+    string Model, int Threads, int Cores, [property: JsonPropertyName("native_bfloat16")] bool NativeBFloat16, string Allocator,
     double GemmGflopsFp32, double GemmGflopsBf16, IReadOnlyList<BenchmarkResult> Results,
     double? LoadSeconds, double StartToFirstImageSeconds)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-
     /// <summary>A fixed-width table for the console.</summary>
     public string ToTable()
     {
@@ -61,9 +60,9 @@ public sealed record BenchmarkReport(
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>Writes the report as indented JSON, atomically.</summary>
+    /// <summary>Writes the report as indented JSON (snake_case keys, as <see cref="JsonStyle"/>), atomically.</summary>
     public void WriteJson(string path) =>
-        AtomicFile.Write(path, (Stream stream) => JsonSerializer.Serialize(stream, this, Json));
+        AtomicFile.Write(path, (Stream stream) => JsonSerializer.Serialize(stream, this, JsonStyle.Indented));
 }
 
 /// <summary>

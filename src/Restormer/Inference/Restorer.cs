@@ -96,9 +96,9 @@ public sealed class Restorer : IDisposable
     /// <summary>Reads images the way this model wants them (grayscale for one-channel models). Dispose the result.</summary>
     public ImageFile ReadImage(string path) => ImageFile.Read(path, grayscale: Config.InpChannels == 1);
 
-    /// <summary>Restores a decoded image into a new one (dispose it); bit depth and alpha are kept.</summary>
+    /// <summary>Restores a decoded image into a new one (dispose it); bit depth, alpha and metadata are kept.</summary>
     public ImageFile Restore(ImageFile image, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
-        new(Restore(image.Pixels, progress, cancellation), image.Alpha?.Clone());
+        new(Restore(image.Pixels, progress, cancellation), image.Alpha?.Clone()) { Metadata = image.Metadata };
 
     /// <summary>
     /// Restores an 8- or 16-bit BGR (or gray) Mat, as <c>Cv2.ImRead</c> gives it; returns a new Mat (dispose it) of the
@@ -145,16 +145,21 @@ public sealed class Restorer : IDisposable
 
     /// <summary>
     /// Restores the file at <paramref name="inputPath"/> (PNG, JPEG, TIFF, BMP, WebP; 8 or 16 bits; EXIF orientation
-    /// applied; alpha kept) into a PNG at <paramref name="outputPath"/>, written atomically. Refuses to overwrite the input.
+    /// applied; alpha, EXIF, XMP and ICC profile kept) into <paramref name="outputPath"/>, written atomically in the
+    /// format its extension names (PNG for any other name). Refuses to overwrite the input.
     /// </summary>
     /// <exception cref="Imaging.ImageReadException">The input cannot be decoded; the message names the file.</exception>
-    public void Restore(string inputPath, string outputPath, IProgress<double>? progress = null, CancellationToken cancellation = default)
+    public void Restore(string inputPath, string outputPath, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
+        Restore(inputPath, outputPath, ImageSaveOptions.For(outputPath), progress, cancellation);
+
+    /// <summary>As <see cref="Restore(string, string, IProgress{double}?, CancellationToken)"/>, in the format, quality and metadata choice of <paramref name="save"/>.</summary>
+    public void Restore(string inputPath, string outputPath, ImageSaveOptions save, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         if (Path.GetFullPath(inputPath) == Path.GetFullPath(outputPath))
             throw new IOException($"Refusing to overwrite the input '{inputPath}': choose another output path.");
         using var image = ReadImage(inputPath);
         using var restored = Restore(image, progress, cancellation);
-        restored.WritePng(outputPath);
+        restored.Write(outputPath, save);
     }
 
     private Mat? MatchChannels(Mat pixels)

@@ -9,8 +9,11 @@ namespace Restormer.Metrics;
 /// The per-image scores of an evaluation and their mean, written as JSON or CSV. PSNR of identical images is +∞,
 /// which JSON cannot hold as a number: it is written as the string <c>"Infinity"</c> in both formats.
 /// </summary>
-public sealed class EvaluationReport(IReadOnlyList<EvaluationEntry> entries, int cropBorder, bool yChannel)
+public sealed class EvaluationReport(IReadOnlyList<EvaluationEntry> entries, int cropBorder, bool yChannel, string protocol = "default")
 {
+    /// <summary>The <see cref="EvaluationProtocol"/> name.</summary>
+    public string Protocol { get; } = protocol;
+
     /// <summary>The evaluated pairs in order.</summary>
     public IReadOnlyList<EvaluationEntry> Entries { get; } = entries;
 
@@ -27,13 +30,15 @@ public sealed class EvaluationReport(IReadOnlyList<EvaluationEntry> entries, int
     public bool HasErrors => Entries.Any(e => e.Error != null);
 
     /// <summary>
-    /// Writes <c>{crop_border, y_channel, images: [{name, psnr, ssim, ssim_3d} or {name, error}], mean: {psnr, ssim,
-    /// ssim_3d}}</c> atomically; <c>ssim</c> is the per-channel Gaussian SSIM, <c>ssim_3d</c> the reference's.
+    /// Writes <c>{protocol, crop_border, y_channel, images: [{name, psnr, ssim, ssim_3d} or {name, error}], mean: {psnr,
+    /// ssim, ssim_3d}}</c> atomically; <c>ssim</c> is the per-channel Gaussian SSIM, <c>ssim_3d</c> the reference's
+    /// (under a named protocol, <c>ssim</c> is that protocol's SSIM and <c>ssim_3d</c> is absent).
     /// </summary>
     public void WriteJson(string path) => AtomicFile.Write(path, (Stream stream) =>
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteString("protocol", Protocol);
         json.WriteNumber("crop_border", CropBorder);
         json.WriteBoolean("y_channel", YChannel);
         json.WriteStartArray("images");
@@ -74,7 +79,8 @@ public sealed class EvaluationReport(IReadOnlyList<EvaluationEntry> entries, int
     {
         WriteNumber(json, "psnr", scores.Psnr);
         WriteNumber(json, "ssim", scores.Ssim);
-        WriteNumber(json, "ssim_3d", scores.Ssim3D);
+        if (scores.Ssim3D is { } ssim3D)
+            WriteNumber(json, "ssim_3d", ssim3D);
     }
 
     static void WriteNumber(Utf8JsonWriter json, string name, double value)

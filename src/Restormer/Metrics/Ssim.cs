@@ -37,14 +37,31 @@ public static class Ssim
         return yChannel ? MeanSsim(x, y, margin: 0) : MeanSsimFloat32(x, y);
     }
 
+    /// <summary>
+    /// The RealBlur protocol's SSIM (<c>compute_ssim</c> in the reference's <c>evaluate_realblur.py</c>): the map of
+    /// <see cref="Compute"/> weighted by <paramref name="mask"/> (HWC, the pixels an alignment warp covers), summed
+    /// over the pixels whose window lies inside the image and divided by the mask's sum there, then averaged over
+    /// channels. SSIM is scale-free, so images on the 0..255 scale give the reference's value on [0,1].
+    /// </summary>
+    public static double ComputeMasked(MetricImage restored, MetricImage reference, double[] mask)
+    {
+        MetricImage.EnsureSameSize(restored, reference);
+        if (mask.Length != restored.Pixels.Length)
+            throw new ArgumentException($"The mask holds {mask.Length} values, the images {restored.Pixels.Length}.");
+        return MeanSsim(restored, reference, margin: GaussianWindow.Radius, mask);
+    }
+
     static (MetricImage X, MetricImage Y) Prepare(MetricImage restored, MetricImage reference, int cropBorder, bool yChannel)
     {
         MetricImage.EnsureSameSize(restored, reference);
         return (restored.Prepare(cropBorder, yChannel), reference.Prepare(cropBorder, yChannel));
     }
 
-    /// <summary>The float64 2-D window per channel; the mean skips <paramref name="margin"/> pixels per edge.</summary>
-    static double MeanSsim(MetricImage x, MetricImage y, int margin)
+    /// <summary>
+    /// The float64 2-D window per channel; the mean skips <paramref name="margin"/> pixels per edge and, with
+    /// <paramref name="weights"/>, weighs each value of the map.
+    /// </summary>
+    static double MeanSsim(MetricImage x, MetricImage y, int margin, double[]? weights = null)
     {
         if (x.Height <= 2 * margin || x.Width <= 2 * margin)
             throw new ArgumentException($"SSIM needs at least {GaussianWindow.Size}×{GaussianWindow.Size} pixels, the images are {x.Height}×{x.Width} after cropping.");
@@ -57,7 +74,7 @@ public static class Ssim
         return MeanOfMap(
             Smoothed((double[])x.Pixels.Clone()), Smoothed((double[])y.Pixels.Clone()),
             Smoothed(Product(x.Pixels, x.Pixels)), Smoothed(Product(y.Pixels, y.Pixels)), Smoothed(Product(x.Pixels, y.Pixels)),
-            x, margin);
+            x, margin, weights);
     }
 
     /// <summary>The reference's float32 3-D window: inputs, products, window sums and the map all rounded to float32.</summary>
@@ -71,13 +88,14 @@ public static class Ssim
 
     /// <summary>
     /// Mean of the SSIM map from the windowed means and second moments, each operation rounded in
-    /// <typeparamref name="T"/> in the reference's order, over the HWC pixels at least <paramref name="margin"/> from the edges.
+    /// <typeparamref name="T"/> in the reference's order, over the HWC pixels at least <paramref name="margin"/> from the
+    /// edges; with <paramref name="weights"/>, the weighted mean.
     /// </summary>
-    static double MeanOfMap<T>(T[] muX, T[] muY, T[] xx, T[] yy, T[] xy, MetricImage shape, int margin)
+    static double MeanOfMap<T>(T[] muX, T[] muY, T[] xx, T[] yy, T[] xy, MetricImage shape, int margin, double[]? weights = null)
         where T : IFloatingPointIeee754<T>
     {
         T c1 = T.CreateChecked(Math.Pow(K1 * Psnr.Peak, 2)), c2 = T.CreateChecked(Math.Pow(K2 * Psnr.Peak, 2)), two = T.CreateChecked(2);
-        var sum = 0.0;
+        double sum = 0.0, weightSum = 0.0;
         for (var row = margin; row < shape.Height - margin; row++)
         {
             var start = (row * shape.Width + margin) * shape.Channels;
@@ -86,10 +104,12 @@ public static class Ssim
             {
                 T mxx = muX[i] * muX[i], myy = muY[i] * muY[i], mxy = muX[i] * muY[i];
                 var value = (two * mxy + c1) * (two * (xy[i] - mxy) + c2) / ((mxx + myy + c1) * ((xx[i] - mxx) + (yy[i] - myy) + c2));
-                sum += double.CreateChecked(value);
+                var weight = weights?[i] ?? 1.0;
+                sum += weight * double.CreateChecked(value);
+                weightSum += weight;
             }
         }
-        return sum / ((shape.Height - 2 * margin) * (shape.Width - 2 * margin) * shape.Channels);
+        return sum / weightSum;
     }
 
     static T[] Product<T>(T[] a, T[] b) where T : INumber<T>

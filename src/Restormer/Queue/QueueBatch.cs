@@ -1,3 +1,4 @@
+using Restormer.Imaging;
 using Restormer.Inference;
 using Restormer.IO;
 
@@ -11,7 +12,7 @@ public sealed record QueueOutcome(string Input, string Output, string? Error, st
 /// <c>inFlight</c> at a time (so Redis holds a bounded number of images), and writes each result atomically to its
 /// output as it comes back, deleting the job then. Stopping (cancellation or an error) cancels the jobs still out.
 /// </summary>
-public sealed class QueueBatch(WorkQueue queue, string model, RestoreOptions options, int inFlight = 64)
+public sealed class QueueBatch(WorkQueue queue, string model, RestoreOptions options, ImageSaveOptions save, int inFlight = 64)
 {
     /// <summary>
     /// Runs the batch. <paramref name="finished"/> is called once per item; <paramref name="progress"/> gets the
@@ -74,7 +75,7 @@ public sealed class QueueBatch(WorkQueue queue, string model, RestoreOptions opt
                 finished(new QueueOutcome(item.Input, item.Output, $"Cannot read '{item.Input}': {e.Message}", null));
                 return null;
             }
-            return queue.Submit(model, Path.GetFileName(item.Input), bytes, options, Path.GetExtension(item.Output));
+            return queue.Submit(model, Path.GetFileName(item.Input), bytes, options, save);
         }
     }
 
@@ -83,6 +84,8 @@ public sealed class QueueBatch(WorkQueue queue, string model, RestoreOptions opt
     {
         if (job.State != QueueJobState.Done) return job.Error ?? $"the job was {QueueJob.StateName(job.State)}.";
         if (queue.Result(job) is not { } result) return "the result expired from the queue before it was collected: submit it again.";
+        // --recursive outputs mirror the input tree.
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         AtomicFile.Write(output, (Stream s) => s.Write(result));
         return null;
     }

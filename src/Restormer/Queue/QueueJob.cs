@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Restormer.Imaging;
 using Restormer.Inference;
 using StackExchange.Redis;
 
@@ -17,8 +18,8 @@ public sealed record QueueJob
     public required string Model { get; init; }
     /// <summary>The input's file name (shown in messages; its extension tells the decoder the format).</summary>
     public required string InputName { get; init; }
-    /// <summary>Extension of the result (<c>.png</c>): the worker writes the result under this name so the encoder picks it.</summary>
-    public string ResultExtension { get; init; } = ".png";
+    /// <summary>How the worker writes the result: its format (stored as the extension, <c>.png</c>) and JPEG/WebP quality.</summary>
+    public ImageSaveOptions Save { get; init; } = new();
     /// <summary>Settings that change the pixels (tiling, precision, self-ensemble); each worker keeps its own device and threads.</summary>
     public RestoreOptions Options { get; init; } = new();
     /// <summary>A folder every machine mounts at the same path that holds the input and result; null: both live in Redis.</summary>
@@ -37,7 +38,8 @@ public sealed record QueueJob
     [
         new("model", Model),
         new("name", InputName),
-        new("result_ext", ResultExtension),
+        new("result_ext", Save.Format.Extension()),
+        new("quality", Save.Quality),
         new("options", JsonSerializer.Serialize(Options with { Device = "cpu", Threads = null })),
         new("folder", SharedFolder ?? ""),
         new("attempts", Attempts),
@@ -57,7 +59,11 @@ public sealed record QueueJob
             Id = id,
             Model = Field("model"),
             InputName = Field("name"),
-            ResultExtension = Field("result_ext") is { Length: > 0 } ext ? ext : ".png",
+            Save = new ImageSaveOptions
+            {
+                Format = ImageFormats.FromPath(Field("result_ext")) ?? ImageFormat.Png,
+                Quality = int.TryParse(Field("quality"), out int quality) ? quality : new ImageSaveOptions().Quality,
+            },
             Options = Field("options") is { Length: > 0 } json ? JsonSerializer.Deserialize<RestoreOptions>(json) ?? new() : new(),
             SharedFolder = Field("folder") is { Length: > 0 } folder ? folder : null,
             Attempts = int.TryParse(Field("attempts"), out int attempts) ? attempts : 0,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Restormer.Imaging;
 using Restormer.Inference;
 
 namespace Restormer.Queue;
@@ -122,12 +123,12 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
         try
         {
             var inputPath = Path.Combine(folder, SafeName(job.InputName));
-            var outputPath = Path.Combine(folder, "result" + job.ResultExtension);
+            var outputPath = Path.Combine(folder, "result" + job.Save.Format.Extension());
             File.WriteAllBytes(inputPath, input);
             var progress = new Throttled(f => queue.ReportProgress(job, f));
             try
             {
-                ModelFor(job).Restore(inputPath, outputPath, progress, stopping);
+                ModelFor(job).Restore(inputPath, outputPath, job.Save, progress, stopping);
             }
             catch (IOException e)
             {

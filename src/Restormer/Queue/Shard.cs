@@ -1,12 +1,13 @@
 using System.IO.Hashing;
 using System.Text;
+using Restormer.IO;
 
 namespace Restormer.Queue;
 
 /// <summary>
 /// Part <see cref="Index"/> of <see cref="Count"/> of a batch, for batch schedulers (a Kubernetes Indexed Job, a Slurm
 /// array) that start N copies of one command: each input belongs to the part given by a hash of its path relative to
-/// the input folder, so the split is the same on every machine and every rerun, whatever the listing order, and an
+/// the input folder (see <see cref="Select"/>), so the split is the same on every machine and every rerun, whatever the listing order, and an
 /// input added later does not move the others.
 /// </summary>
 public readonly record struct Shard(int Index, int Count)
@@ -24,13 +25,13 @@ public readonly record struct Shard(int Index, int Count)
     public static int PartOf(string key, int count) => (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key)) % (ulong)count);
 
     /// <summary>
-    /// The items whose input falls into this part, in their original order; paths are keyed relative to
-    /// <paramref name="inputFolder"/> (the <c>--input</c> folder, or a single input's folder).
+    /// The planned items whose input falls into this part, in their original order, keyed on the input's path relative
+    /// to the folder it was found in (<see cref="InputFile.RelativePath"/>), which is the same on every machine.
     /// </summary>
-    public IReadOnlyList<(string Input, string Output)> Select(IReadOnlyList<(string Input, string Output)> items, string inputFolder)
+    public IReadOnlyList<OutputPlan.Item> Select(IReadOnlyList<OutputPlan.Item> items)
     {
         var (index, count) = (Index, Count);
-        return [.. items.Where(item => PartOf(Path.GetRelativePath(inputFolder, item.Input).Replace('\\', '/'), count) == index)];
+        return [.. items.Where(item => PartOf(item.Input.RelativePath.Replace('\\', '/'), count) == index)];
     }
 
     public override string ToString() => $"{Index}/{Count}";

@@ -1,3 +1,4 @@
+using Restormer.Imaging;
 using Restormer.Inference;
 using StackExchange.Redis;
 
@@ -74,16 +75,17 @@ public sealed class WorkQueue : IDisposable
 
     /// <summary>
     /// Queues one image: stores its input and hash and adds the stream entry in one transaction, so a job is either
-    /// fully accepted or not at all. <paramref name="options"/>' device and threads are left to each worker.
+    /// fully accepted or not at all. <paramref name="options"/>' device and threads are left to each worker;
+    /// <paramref name="save"/> (default PNG) is how the worker writes the result.
     /// </summary>
-    public QueueJob Submit(string model, string inputName, byte[] input, RestoreOptions options, string resultExtension = ".png")
+    public QueueJob Submit(string model, string inputName, byte[] input, RestoreOptions options, ImageSaveOptions? save = null)
     {
         var job = new QueueJob
         {
             Id = Guid.NewGuid().ToString("N"),
             Model = model,
             InputName = inputName,
-            ResultExtension = resultExtension,
+            Save = save ?? new ImageSaveOptions(),
             Options = options,
             SharedFolder = Settings.SharedFolder is { } folder ? Path.GetFullPath(folder) : null,
         };

@@ -4,7 +4,8 @@ namespace Restormer.Training;
 
 /// <summary>
 /// Where a run's outputs go, in the reference's layout: <c>experiments/&lt;name&gt;/models/net_g_&lt;iter&gt;.pth</c>,
-/// <c>net_g_latest.pth</c>, <c>training_states/&lt;iter&gt;.state</c>, the log files and <c>visualization/</c>.
+/// <c>net_g_latest.pth</c>, <c>training_states/&lt;iter&gt;.state</c>, the log files and <c>visualization/</c>;
+/// TensorBoard files go to <c>tb_logger/&lt;name&gt;/</c> beside <c>experiments/</c>.
 /// </summary>
 public sealed class ExperimentLayout
 {
@@ -13,6 +14,7 @@ public sealed class ExperimentLayout
     {
         ExperimentsRoot = experimentsRoot;
         Root = Path.Combine(experimentsRoot, name);
+        TensorBoard = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(experimentsRoot)) ?? ".", "tb_logger", name);
     }
 
     /// <summary>The folder holding all experiments (<c>experiments/</c>).</summary>
@@ -25,6 +27,8 @@ public sealed class ExperimentLayout
     public string TrainingStates => Path.Combine(Root, "training_states");
     /// <summary>Validation images.</summary>
     public string Visualization => Path.Combine(Root, "visualization");
+    /// <summary>TensorBoard event files (<c>use_tb_logger</c>).</summary>
+    public string TensorBoard { get; }
     /// <summary>One JSON line per logging interval and per validation.</summary>
     public string MetricsFile => Path.Combine(Root, "metrics.jsonl");
 
@@ -63,12 +67,17 @@ public sealed class ExperimentLayout
     /// Moves an existing experiment folder aside to <c>&lt;name&gt;_archived_&lt;time&gt;</c> (as the reference) so a fresh
     /// run never mixes its files with an old one's; returns the new name, or null when there was nothing to move.
     /// </summary>
-    public string? ArchiveExisting()
+    public string? ArchiveExisting() => Archive(Root);
+
+    /// <summary>Moves an existing TensorBoard folder aside the same way, so a fresh run's curves start clean.</summary>
+    public string? ArchiveExistingTensorBoard() => Archive(TensorBoard);
+
+    static string? Archive(string folder)
     {
-        if (!Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any())
+        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
             return null;
-        var archived = $"{Root}_archived_{DateTime.Now.ToString("yyyyMMdd_HHmmss_fff", CultureInfo.InvariantCulture)}";
-        Directory.Move(Root, archived);
+        var archived = $"{folder}_archived_{DateTime.Now.ToString("yyyyMMdd_HHmmss_fff", CultureInfo.InvariantCulture)}";
+        Directory.Move(folder, archived);
         return archived;
     }
 }

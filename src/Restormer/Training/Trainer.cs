@@ -26,6 +26,8 @@ public sealed record TrainerSettings
     public Action<string>? EchoWarning { get; init; }
     /// <summary>Called after every iteration (e.g. to draw a progress line).</summary>
     public Action<TrainingProgress>? OnIteration { get; init; }
+    /// <summary>Sees (and may alter) every loaded batch before the network does: a test hook, e.g. to inject a NaN.</summary>
+    internal Action<TrainingBatch>? BeforeStep { get; init; }
 }
 
 /// <summary>How a run ended.</summary>
@@ -47,6 +49,10 @@ public sealed record TrainingResult
     public required double LastLoss { get; init; }
     /// <summary>Scores of the last validation, if any ran.</summary>
     public IReadOnlyDictionary<string, double>? LastValidation { get; init; }
+    /// <summary>Why the run stopped before <c>total_iter</c> on its own (too many non-finite steps in a row), or null.</summary>
+    public string? Failure { get; init; }
+    /// <summary>Iterations whose update was skipped because the loss or gradient norm was not finite.</summary>
+    public IReadOnlyList<long> SkippedIterations { get; init; } = [];
 }
 
 /// <summary>
@@ -54,13 +60,13 @@ public sealed record TrainingResult
 /// learning rate, L1 loss, optional gradient clipping (global norm 0.01) and mixup, progressive patch and batch sizes,
 /// validation every <c>val_freq</c> and checkpoints every <c>save_checkpoint_freq</c> iterations, in the reference's
 /// folder layout. Every random choice is derived from (seed, iteration), so a run resumed from a state repeats the
-/// uninterrupted run. Each iteration runs in its own dispose scope, so tensor memory does not build up.
+/// uninterrupted run. Each iteration runs in its own dispose scope, so tensor memory does not build up. An iteration
+/// is one optimiser step (<see cref="TrainingStep"/>), over <c>accumulate_grad_batches</c> loaded batches; the
+/// schedule, logs, validation and checkpoints all count iterations. Steps with a NaN or infinite loss or gradient norm
+/// are skipped with a warning; more than <c>max_nonfinite_steps</c> in a row stop the run, keeping the last good state.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    /// <summary>The global gradient-norm bound of the reference's <c>use_grad_clip</c>.</summary>
-    public const double GradientClipNorm = 0.01;
-
     readonly TrainingOptions options;
     readonly TrainerSettings settings;
     readonly ExperimentLayout layout;
@@ -68,11 +74,16 @@ public sealed class Trainer : IDisposable
     readonly Device device;
     readonly RestormerNet net;
     readonly AdamW optimizer;
+    readonly TrainingStep step;
+    readonly TensorBoardLog? tensorBoard;
     readonly LearningRateSchedule schedule;
     readonly PatchBatcher batcher;
     readonly Validator? validator;
     readonly int seed;
     readonly long startIteration;
+
+    /// <summary>Validation images written to TensorBoard at each validation (the first ones in set order).</summary>
+    const int ImagesShownInTensorBoard = 4;
 
     /// <summary>Prepares a run: folders, log, data, network (fresh, pre-trained or resumed) and optimiser.</summary>
     public Trainer(TrainingOptions options, TrainerSettings? settings = null)
@@ -84,6 +95,7 @@ public sealed class Trainer : IDisposable
         if (resume is not null && !File.Exists(resume))
             throw new FileNotFoundException($"Training state '{resume}' does not exist; pass a training_states/<iter>.state file to --resume.", resume);
         var archived = resume is null ? layout.ArchiveExisting() : null;
+        var archivedBoard = resume is null && options.Logger.UseTensorBoard ? layout.ArchiveExistingTensorBoard() : null;
         layout.Create();
         log = new TrainingLog(layout.NewLogFile(options.Name), layout.MetricsFile, settings.Echo, settings.EchoWarning);
         try
@@ -92,12 +104,14 @@ public sealed class Trainer : IDisposable
                 log.Warn(warning);
             if (archived is not null)
                 log.Info($"Moved the previous experiment folder to {archived}.");
+            if (archivedBoard is not null)
+                log.Info($"Moved the previous TensorBoard folder to {archivedBoard}.");
             LogOptions();
             device = ChooseDevice();
             var state = resume is null ? null : TrainingState.ReadInfo(resume);
             seed = ChooseSeed(state);
             schedule = new LearningRateSchedule(options.Train.Scheduler, options.Train.Optimizer.LearningRate, options.Train.WarmupIter);
-            batcher = new PatchBatcher(options.TrainSet.Source.Open(), options.TrainSet, seed);
+            batcher = new PatchBatcher(options.TrainSet.Source.Open(), options.TrainSet, seed, options.Train.AccumulateGradBatches);
             validator = CreateValidator();
             torch.random.manual_seed(seed);
             net = new RestormerNet(options.Network);
@@ -106,6 +120,7 @@ public sealed class Trainer : IDisposable
                 net.BlockRunner = ActivationCheckpoint.Run;
             var settingsG = options.Train.Optimizer;
             optimizer = optim.AdamW(net.parameters(), settingsG.LearningRate, settingsG.Betas[0], settingsG.Betas[1], settingsG.Eps, settingsG.WeightDecay);
+            step = new TrainingStep(net, optimizer, options.Train);
             if (resume is not null)
             {
                 startIteration = TrainingState.Load(resume, net, optimizer).Iteration;
@@ -114,6 +129,11 @@ public sealed class Trainer : IDisposable
             else if (options.Paths.PretrainNetworkG is { } pretrained)
                 LoadPretrained(pretrained, options.Paths.StrictLoadG);
             LogStatistics();
+            if (options.Logger.UseTensorBoard)
+            {
+                tensorBoard = new TensorBoardLog(layout.TensorBoard);
+                log.Info($"TensorBoard event file: {tensorBoard.FilePath}");
+            }
         }
         catch
         {
@@ -134,31 +154,53 @@ public sealed class Trainer : IDisposable
     /// <summary>Trains until <c>total_iter</c> or until <paramref name="cancel"/> is signalled, then saves a checkpoint.</summary>
     public TrainingResult Run(CancellationToken cancel = default)
     {
-        long total = options.Train.TotalIter, iteration = startIteration, lastSaved = startIteration;
+        long total = options.Train.TotalIter, iteration = startIteration, lastSaved = startIteration, lastApplied = startIteration;
         var trainingTime = TimeSpan.Zero;
         double loss = double.NaN, secondsPerIteration = 0;
         IReadOnlyDictionary<string, double>? validation = null;
         var window = new IntervalStatistics();
-        log.Info($"Start training from epoch: {batcher.Order.EpochOf(iteration + 1)}, iter: {iteration}");
-        using var prefetcher = new BatchPrefetcher(batcher.Build, iteration + 1, total, options.TrainSet.BatchesInFlight);
+        var skipped = new List<long>();
+        string? failure = null;
+        log.Info($"Start training from epoch: {batcher.EpochOf(iteration + 1)}, iter: {iteration}");
+        using var prefetcher = new BatchPrefetcher(batcher.Build, batcher.FirstDraw(iteration + 1), batcher.FirstDraw(total + 1) - 1, options.TrainSet.BatchesInFlight);
         ProgressiveStage? stage = null;
         while (iteration < total && !cancel.IsCancellationRequested)
         {
             var watch = Stopwatch.StartNew();
             var waitBefore = prefetcher.WaitTime;
-            var batch = prefetcher.Next();
             iteration++;
             var lr = schedule.At(iteration);
-            if (batch.Stage != stage)
+            for (int micro = 0; micro < options.Train.AccumulateGradBatches; micro++)
             {
-                stage = batch.Stage;
-                log.Info($"Updating Patch_Size to {stage.PatchSize} and Batch_Size to {stage.BatchSize}");
+                var batch = prefetcher.Next();
+                if (batch.Stage != stage)
+                {
+                    stage = batch.Stage;
+                    log.Info($"Updating Patch_Size to {stage.PatchSize} and Batch_Size to {stage.BatchSize}");
+                }
+                settings.BeforeStep?.Invoke(batch);
+                GcPause.Run(() => Accumulate(batch));
             }
-            loss = GcPause.Run(() => Step(batch, lr));
+            var outcome = GcPause.Run(() => step.Apply(lr));
+            loss = outcome.Loss;
             var elapsed = watch.Elapsed;
             trainingTime += elapsed;
             secondsPerIteration = secondsPerIteration == 0 ? elapsed.TotalSeconds : 0.9 * secondsPerIteration + 0.1 * elapsed.TotalSeconds;
-            window.Add(loss, elapsed, prefetcher.WaitTime - waitBefore);
+            window.Add(outcome.Applied ? loss : null, elapsed, prefetcher.WaitTime - waitBefore);
+            if (outcome.Applied)
+                lastApplied = iteration;
+            else
+            {
+                skipped.Add(iteration);
+                var inARow = iteration - lastApplied;
+                log.Warn(string.Create(CultureInfo.InvariantCulture,
+                    $"Iteration {iteration}: non-finite {(double.IsFinite(outcome.Loss) ? $"gradient norm ({outcome.GradientNorm})" : $"loss ({outcome.Loss})")}; the update was skipped ({inARow} in a row)."));
+                if (inARow > options.Train.MaxNonFiniteSteps)
+                {
+                    failure = StopAfterNonFiniteSteps(iteration, lastApplied, ref lastSaved);
+                    break;
+                }
+            }
 
             if (iteration % options.Logger.PrintFrequency == 0)
                 LogInterval(iteration, lr, window.TakeAndReset(), secondsPerIteration);
@@ -170,19 +212,21 @@ public sealed class Trainer : IDisposable
             {
                 Iteration = iteration,
                 TotalIterations = total,
-                Epoch = batcher.Order.EpochOf(iteration),
+                Epoch = batcher.EpochOf(iteration),
                 Loss = loss,
                 LearningRate = lr,
                 IterationsPerSecond = 1 / secondsPerIteration,
                 Eta = TimeSpan.FromSeconds(secondsPerIteration * (total - iteration)),
-                Stage = batch.Stage,
+                Stage = stage!,
             });
         }
 
-        var interrupted = iteration < total;
-        if (iteration > lastSaved)
+        var interrupted = failure is null && iteration < total;
+        if (failure is null && iteration > lastSaved)
             SaveCheckpoint(iteration);
-        if (interrupted)
+        if (failure is not null)
+            log.Warn(failure);
+        else if (interrupted)
             log.Info($"Interrupted after iteration {iteration}; resume with --resume {layout.StateFile(iteration)}");
         else
         {
@@ -201,31 +245,35 @@ public sealed class Trainer : IDisposable
             PeakResidentBytes = PeakResidentBytes(),
             LastLoss = loss,
             LastValidation = validation,
+            Failure = failure,
+            SkippedIterations = skipped,
         };
         log.Info(string.Create(CultureInfo.InvariantCulture,
             $"Trained {trained} iterations at {result.IterationsPerSecond:F3} it/s; waited {result.DataWait.TotalSeconds:F1} s for data; peak resident memory {result.PeakResidentBytes / (1024.0 * 1024):F0} MiB."));
         return result;
     }
 
-    /// <summary>One optimisation step on a batch; returns its loss.</summary>
-    double Step(TrainingBatch batch, double learningRate)
+    /// <summary>Forward and backward on one loaded batch (after mixup), adding its share to the step's gradients.</summary>
+    void Accumulate(TrainingBatch batch)
     {
-        foreach (var group in optimizer.ParamGroups)
-            group.LearningRate = learningRate;
         using var scope = NewDisposeScope();
         var lq = tensor(batch.Lq, [batch.Count, batch.LqChannels, batch.Height, batch.Width]).to(device);
         var gt = tensor(batch.Gt, [batch.Count, batch.GtChannels, batch.Height, batch.Width]).to(device);
         if (options.Train.Mixup.Enabled)
-            (gt, lq) = Mixup.Apply(options.Train.Mixup, gt, lq, RandomStreams.For(seed, RandomStream.Mixup, batch.Iteration));
-        optimizer.zero_grad();
-        var output = net.call(lq);
-        var difference = (output - gt).abs();
-        var loss = (options.Train.PixelLossReduction == "sum" ? difference.sum() : difference.mean()) * options.Train.PixelLossWeight;
-        loss.backward();
-        if (options.Train.UseGradClip)
-            nn.utils.clip_grad_norm_(net.parameters(), GradientClipNorm);
-        optimizer.step();
-        return loss.item<float>();
+            (gt, lq) = Mixup.Apply(options.Train.Mixup, gt, lq, RandomStreams.For(seed, RandomStream.Mixup, batch.Draw));
+        step.Accumulate(lq, gt, options.Train.AccumulateGradBatches);
+    }
+
+    // The weights and moments are still those after the last applied step (skipped steps change nothing), so they are
+    // saved as that iteration's state unless a later checkpoint already holds them.
+    string StopAfterNonFiniteSteps(long iteration, long lastApplied, ref long lastSaved)
+    {
+        if (lastApplied > lastSaved)
+            lastSaved = SaveCheckpoint(lastApplied);
+        var resume = lastSaved > 0
+            ? $"the last good weights are in {layout.StateFile(lastSaved)}: lower the learning rate (or set use_grad_clip: true) and resume with --resume {layout.StateFile(lastSaved)}"
+            : "no step was applied: lower the learning rate (or set use_grad_clip: true) and start again";
+        return $"Training stopped at iteration {iteration}: {iteration - lastApplied} steps in a row had a non-finite loss or gradient norm (more than max_nonfinite_steps: {options.Train.MaxNonFiniteSteps}); {resume}.";
     }
 
     long SaveCheckpoint(long iteration)
@@ -241,30 +289,42 @@ public sealed class Trainer : IDisposable
     IReadOnlyDictionary<string, double> Validate(long iteration)
     {
         var folder = options.Validation!.SaveImages ? layout.Visualization : null;
-        var scores = validator!.Run(net, folder, iteration);
+        var shown = 0;
+        var scores = validator!.Run(net, folder, iteration, tensorBoard is null ? null : (name, image) =>
+        {
+            if (shown++ < ImagesShownInTensorBoard)
+                tensorBoard.Image($"val/{name}", image, iteration);
+        });
         log.Info($"Validation {options.ValSet!.Name}, " + string.Join(", ", scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"# {s.Key}: {s.Value:F4}"))));
         var record = new Dictionary<string, object> { ["iter"] = iteration };
         foreach (var (name, value) in scores)
             record[$"val_{name}"] = Math.Round(value, 6);
         log.Record(record);
+        foreach (var (name, value) in scores)
+            tensorBoard?.Scalar($"metrics/{name}", value, iteration);
         return scores;
     }
 
     void LogInterval(long iteration, double lr, IntervalStatistics.Summary summary, double secondsPerIteration)
     {
-        var epoch = batcher.Order.EpochOf(iteration);
+        if (summary.MeanLoss is { } meanLoss)
+            tensorBoard?.Scalar("losses/l_pix", meanLoss, iteration);
+        tensorBoard?.Scalar("lr", lr, iteration);
+        var epoch = batcher.EpochOf(iteration);
         var eta = TimeSpan.FromSeconds(secondsPerIteration * (options.Train.TotalIter - iteration));
         log.Info(string.Create(CultureInfo.InvariantCulture,
-            $"[epoch:{epoch,4}, iter:{iteration,9:N0}, lr:({lr:E3},)] [eta: {eta:d\\.hh\\:mm\\:ss}, time (data): {summary.SecondsPerIteration:F3} ({summary.DataSecondsPerIteration:F3}), {1 / summary.SecondsPerIteration:F2} it/s] l_pix: {summary.MeanLoss:E4}"));
-        log.Record(new Dictionary<string, object>
+            $"[epoch:{epoch,4}, iter:{iteration,9:N0}, lr:({lr:E3},)] [eta: {eta:d\\.hh\\:mm\\:ss}, time (data): {summary.SecondsPerIteration:F3} ({summary.DataSecondsPerIteration:F3}), {1 / summary.SecondsPerIteration:F2} it/s] l_pix: {(summary.MeanLoss is { } l ? l.ToString("E4", CultureInfo.InvariantCulture) : "none (all steps skipped)")}"));
+        var record = new Dictionary<string, object>
         {
             ["iter"] = iteration,
             ["epoch"] = epoch,
             ["lr"] = lr,
-            ["loss"] = summary.MeanLoss,
             ["it_per_s"] = Math.Round(1 / summary.SecondsPerIteration, 4),
             ["data_wait_s_per_it"] = Math.Round(summary.DataSecondsPerIteration, 5),
-        });
+        };
+        if (summary.MeanLoss is { } mean)
+            record["loss"] = mean;
+        log.Record(record);
     }
 
     void LoadPretrained(string path, bool strict)
@@ -356,11 +416,12 @@ public sealed class Trainer : IDisposable
     void LogStatistics()
     {
         var order = batcher.Order;
+        var k = options.Train.AccumulateGradBatches;
         var parameters = net.parameters().Sum(p => p.numel());
         log.Info(string.Create(CultureInfo.InvariantCulture,
             $"Network: {net.Config}, with parameters: {parameters:N0}; device {device.type}, {get_num_threads()} threads"));
         log.Info(string.Create(CultureInfo.InvariantCulture,
-            $"Training statistics:\n\tNumber of train images: {batcher.PairCount}\n\tDataset enlarge ratio: {options.TrainSet.EnlargeRatio}\n\tBatch size: {options.TrainSet.BatchSize}\n\tRequire iter number per epoch: {order.IterationsPerEpoch}\n\tTotal iters: {options.Train.TotalIter}; seed {seed}"));
+            $"Training statistics:\n\tNumber of train images: {batcher.PairCount}\n\tDataset enlarge ratio: {options.TrainSet.EnlargeRatio}\n\tBatch size: {options.TrainSet.BatchSize} x {k} accumulated = {options.TrainSet.BatchSize * k} per step\n\tRequire iter number per epoch: {Math.Max(1, order.IterationsPerEpoch / k)}\n\tTotal iters: {options.Train.TotalIter}; seed {seed}"));
     }
 
     static long PeakResidentBytes()
@@ -373,6 +434,7 @@ public sealed class Trainer : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        tensorBoard?.Dispose();
         optimizer?.Dispose();
         net?.Dispose();
         log?.Dispose();
@@ -382,14 +444,19 @@ public sealed class Trainer : IDisposable
     sealed class IntervalStatistics
     {
         double lossSum;
-        int count;
+        int count, lossCount;
         TimeSpan time, wait;
 
-        public sealed record Summary(double MeanLoss, double SecondsPerIteration, double DataSecondsPerIteration);
+        public sealed record Summary(double? MeanLoss, double SecondsPerIteration, double DataSecondsPerIteration);
 
-        public void Add(double loss, TimeSpan elapsed, TimeSpan dataWait)
+        // A skipped step (null loss) counts for time, not for the mean loss.
+        public void Add(double? loss, TimeSpan elapsed, TimeSpan dataWait)
         {
-            lossSum += loss;
+            if (loss is { } value)
+            {
+                lossSum += value;
+                lossCount++;
+            }
             count++;
             time += elapsed;
             wait += dataWait;
@@ -397,8 +464,8 @@ public sealed class Trainer : IDisposable
 
         public Summary TakeAndReset()
         {
-            var summary = new Summary(lossSum / count, time.TotalSeconds / count, wait.TotalSeconds / count);
-            (lossSum, count, time, wait) = (0, 0, TimeSpan.Zero, TimeSpan.Zero);
+            var summary = new Summary(lossCount > 0 ? lossSum / lossCount : null, time.TotalSeconds / count, wait.TotalSeconds / count);
+            (lossSum, count, lossCount, time, wait) = (0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
             return summary;
         }
     }

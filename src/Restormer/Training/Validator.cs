@@ -32,8 +32,11 @@ public sealed class Validator
         this.device = device;
     }
 
-    /// <summary>Mean of each configured metric (PSNR when none is configured), by metric name.</summary>
-    public IReadOnlyDictionary<string, double> Run(nn.Module<Tensor, Tensor> net, string? imageFolder, long iteration)
+    /// <summary>
+    /// Mean of each configured metric (PSNR when none is configured), by metric name; <paramref name="onImage"/> sees
+    /// each restored image (8-bit BGR, disposed after the call) with the pair's name.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Run(nn.Module<Tensor, Tensor> net, string? imageFolder, long iteration, Action<string, Mat>? onImage = null)
     {
         var metrics = options.Metrics.Count > 0
             ? options.Metrics
@@ -50,6 +53,11 @@ public sealed class Validator
                     sums[metric.Name] += Score(metric, restored, target);
                 if (imageFolder is not null)
                     SaveImage(restored, Path.Combine(imageFolder, set.NameOf(i), $"{set.NameOf(i)}_{iteration}.png"));
+                if (onImage is not null)
+                {
+                    using var image = ToBgr8(restored);
+                    onImage(set.NameOf(i), image);
+                }
             }
         }
         finally

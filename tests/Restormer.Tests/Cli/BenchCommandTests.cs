@@ -18,19 +18,19 @@ public class BenchCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("GFLOP/s", result.Out); // the table
         using var report = JsonDocument.Parse(File.ReadAllText(json));
-        var results = report.RootElement.GetProperty("Results").EnumerateArray().ToList();
+        var results = report.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["32x32 fp32", "40x24 fp32", "32x32 bf16", "40x24 bf16"],
-            results.Select(r => $"{r.GetProperty("Width").GetInt32()}x{r.GetProperty("Height").GetInt32()} {r.GetProperty("Precision").GetString()}"));
+            results.Select(r => $"{r.GetProperty("width").GetInt32()}x{r.GetProperty("height").GetInt32()} {r.GetProperty("precision").GetString()}"));
         var config = new RestormerConfig { Dim = 8, NumBlocks = [1, 1, 1, 1], NumRefinementBlocks = 1 };
         // 40×24 is padded to 40×24 (already multiples of 8); MACs follow the padded size.
-        Assert.Equal(ModelCost.MultiplyAccumulates(config, 24, 40) / 1e9, results[1].GetProperty("GigaMacs").GetDouble(), 1e-9);
+        Assert.Equal(ModelCost.MultiplyAccumulates(config, 24, 40) / 1e9, results[1].GetProperty("giga_macs").GetDouble(), 1e-9);
         foreach (var r in results)
         {
-            Assert.True(r.GetProperty("MedianSeconds").GetDouble() > 0);
-            Assert.True(r.GetProperty("AchievedGflops").GetDouble() > 0);
-            Assert.Equal(1, r.GetProperty("Tiles").GetInt32());
+            Assert.True(r.GetProperty("median_seconds").GetDouble() > 0);
+            Assert.True(r.GetProperty("achieved_gflops").GetDouble() > 0);
+            Assert.Equal(1, r.GetProperty("tiles").GetInt32());
         }
-        Assert.True(report.RootElement.GetProperty("GemmGflopsFp32").GetDouble() > 0);
+        Assert.True(report.RootElement.GetProperty("gemm_gflops_fp32").GetDouble() > 0);
     }
 
     [Fact]
@@ -43,9 +43,9 @@ public class BenchCommandTests
         Assert.Contains("checkpoint loaded in", result.Out);
         Assert.Contains("process start to first image", result.Out);
         using var report = JsonDocument.Parse(File.ReadAllText(json));
-        double load = report.RootElement.GetProperty("LoadSeconds").GetDouble();
-        double startToFirst = report.RootElement.GetProperty("StartToFirstImageSeconds").GetDouble();
-        double first = report.RootElement.GetProperty("Results")[0].GetProperty("FirstSeconds").GetDouble();
+        double load = report.RootElement.GetProperty("load_seconds").GetDouble();
+        double startToFirst = report.RootElement.GetProperty("start_to_first_image_seconds").GetDouble();
+        double first = report.RootElement.GetProperty("results")[0].GetProperty("first_seconds").GetDouble();
         Assert.True(load > 0);
         // The first image ends after the load and the first run, both counted from the (test) process's start.
         Assert.True(startToFirst > load + first, $"start to first image {startToFirst} s, load {load} s, first run {first} s");
@@ -60,7 +60,7 @@ public class BenchCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.DoesNotContain("checkpoint loaded", result.Out);
         using var report = JsonDocument.Parse(File.ReadAllText(json));
-        Assert.False(report.RootElement.TryGetProperty("LoadSeconds", out _)); // null values are left out
+        Assert.False(report.RootElement.TryGetProperty("load_seconds", out _)); // null values are left out
     }
 
     [Theory]

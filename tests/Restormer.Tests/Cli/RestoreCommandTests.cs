@@ -78,11 +78,15 @@ public class RestoreCommandTests
     public void NeverOverwritesAnInput()
     {
         var input = SmallPhotos();
-        var before = File.ReadAllBytes(Path.Combine(input, "101087.png"));
+        var before = Directory.GetFiles(input).ToDictionary(f => f, File.ReadAllBytes);
         var result = CliRunner.Run(RestoreCommand.Create(), "--weights", TinyWeights, "-i", input, "-o", input);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal(before, File.ReadAllBytes(Path.Combine(input, "101087.png")));
-        Assert.True(File.Exists(Path.Combine(input, "101087_restored.png")));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("also the input folder", result.Err);
+        result = CliRunner.Run(RestoreCommand.Create(), "--weights", TinyWeights, Path.Combine(input, "*.png"), "-o", input, "--overwrite");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is an input of this run", result.Err);
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(input).Order());
+        Assert.All(before, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
     }
 
     [Fact]

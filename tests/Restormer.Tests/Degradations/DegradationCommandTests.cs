@@ -119,8 +119,8 @@ public class DegradationCommandTests
     [Fact]
     public void UnknownKindIsRefused()
     {
-        var (code, _, stderr) = Run("-i", SharpFolder(), "-o", TestPaths.NewTempDir(), "--kind", "shake");
+        var (code, _, stderr) = Run("-i", SharpFolder(), "-o", TestPaths.NewTempDir(), "--kind", "wobble");
         Assert.Equal(2, code);
-        Assert.Contains("error: Unknown degradation kind 'shake'", stderr);
+        Assert.Contains("error: Unknown degradation kind 'wobble'", stderr);
     }
 }

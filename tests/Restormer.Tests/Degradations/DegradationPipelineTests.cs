@@ -12,10 +12,10 @@ public class DegradationPipelineTests
     {
         using var photo = Photo();
         var pipeline = DegradationPipeline.MotionBlurWithMildNoise;
-        var (a, ka) = pipeline.ApplyWithKernel(photo, new Random(11));
-        var (b, kb) = pipeline.ApplyWithKernel(photo, new Random(11));
-        var (c, kc) = pipeline.ApplyWithKernel(photo, new Random(12));
-        using (a) using (b) using (c) using (ka) using (kb) using (kc)
+        var (a, ta, ka) = pipeline.ApplyPair(photo, new Random(11));
+        var (b, tb, kb) = pipeline.ApplyPair(photo, new Random(11));
+        var (c, tc, kc) = pipeline.ApplyPair(photo, new Random(12));
+        using (a) using (b) using (c) using (ka) using (kb) using (kc) using (ta) using (tb) using (tc)
         {
             Assert.Equal(0, MaxAbsDiff(a, b));
             Assert.Equal(0, MaxAbsDiff(ka!, kb!));
@@ -30,14 +30,18 @@ public class DegradationPipelineTests
     [InlineData(DegradationKind.Defocus, true)]
     [InlineData(DegradationKind.Gaussian, true)]
     [InlineData(DegradationKind.Mixed, true)]
+    [InlineData(DegradationKind.Shake, true)]
+    [InlineData(DegradationKind.Polyline, true)]
+    [InlineData(DegradationKind.Camera, false)]
     [InlineData(DegradationKind.Noise, false)]
     [InlineData(DegradationKind.Jpeg, false)]
     public void EveryKindKeepsShapeAndRangeAndChangesTheImage(DegradationKind kind, bool hasKernel)
     {
         using var photo = Photo(64);
-        var (degraded, kernel) = DegradationPipeline.ForKind(kind).ApplyWithKernel(photo, new Random(4));
-        using (degraded) using (kernel)
+        var (degraded, target, kernel) = DegradationPipeline.ForKind(kind).ApplyPair(photo, new Random(4));
+        using (degraded) using (kernel) using (target)
         {
+            Assert.Equal(0, MaxAbsDiff(photo, target)); // no highlights: the target is the sharp image
             Assert.Equal(hasKernel, kernel is not null);
             Assert.Equal(photo.Size(), degraded.Size());
             Assert.Equal(photo.Type(), degraded.Type());
@@ -100,7 +104,7 @@ public class DegradationPipelineTests
     [Theory]
     [InlineData("blur_size", "[9, 31]", "Unknown degradation option(s) 'blur_size'")]
     [InlineData("kernel_size", "[8, 30]", "'kernel_size' is [8, 30]; both ends must be odd")]
-    [InlineData("kind", "shake", "kind 'shake' (option 'kind', or --kind); use one of motion, linear")]
+    [InlineData("kind", "wobble", "kind 'wobble' (option 'kind', or --kind); use one of motion, linear")]
     [InlineData("noise_probability", "1.5", "'noise_probability' is 1.5")]
     [InlineData("jpeg_quality", "[90, 60]", "'jpeg_quality' is [90, 60]")]
     [InlineData("noise_sigma", "low", "'noise_sigma' needs a number; got 'low'")]

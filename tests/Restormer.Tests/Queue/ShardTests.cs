@@ -1,4 +1,5 @@
 using Restormer.Cli.Commands;
+using Restormer.IO;
 using Restormer.Queue;
 using Restormer.Tests.Cli;
 
@@ -6,8 +7,15 @@ namespace Restormer.Tests.Queue;
 
 public class ShardTests
 {
-    private static List<(string Input, string Output)> Items(string root, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => (Path.Combine(root, i % 3 == 0 ? "sub" : "", $"frame_{i:D5}.png"), $"/out/frame_{i:D5}.png"))];
+    /// <summary>Planned items as a folder input yields them: paths under <paramref name="root"/>, some in a sub-folder.</summary>
+    private static List<OutputPlan.Item> Items(string root, int count) =>
+    [
+        .. Enumerable.Range(0, count).Select(i =>
+        {
+            var path = Path.Combine(root, i % 3 == 0 ? "sub" : "", $"frame_{i:D5}.png");
+            return new OutputPlan.Item(new InputFile(path, Path.GetRelativePath(root, path)) { Folder = root }, $"/out/frame_{i:D5}.png", false);
+        }),
+    ];
 
     [Theory]
     [InlineData(1)]
@@ -18,7 +26,7 @@ public class ShardTests
     public void TheShardsCoverEveryInputExactlyOnce(int count)
     {
         var items = Items("/data/frames", 500);
-        var parts = Enumerable.Range(0, count).Select(k => new Shard(k, count).Select(items, "/data/frames")).ToList();
+        var parts = Enumerable.Range(0, count).Select(k => new Shard(k, count).Select(items)).ToList();
         var all = parts.SelectMany(p => p).ToList();
         Assert.Equal(items.Count, all.Count);
         Assert.Equal(items.ToHashSet(), all.ToHashSet());
@@ -31,14 +39,14 @@ public class ShardTests
     {
         var here = Items("/data/frames", 200);
         var elsewhere = Items("/mnt/other/copy", 200);
-        var shuffled = here.OrderBy(i => i.Input.GetHashCode()).ToList();
+        var shuffled = here.OrderBy(i => i.Input.Path.GetHashCode()).ToList();
         var shard = new Shard(2, 5);
-        var names = (IEnumerable<(string Input, string Output)> items) => items.Select(i => Path.GetFileName(i.Input)).Order().ToList();
-        Assert.Equal(names(shard.Select(here, "/data/frames")), names(shard.Select(shuffled, "/data/frames")));
-        Assert.Equal(names(shard.Select(here, "/data/frames")), names(shard.Select(elsewhere, "/mnt/other/copy")));
+        var names = (IEnumerable<OutputPlan.Item> items) => items.Select(i => Path.GetFileName(i.Input.Path)).Order().ToList();
+        Assert.Equal(names(shard.Select(here)), names(shard.Select(shuffled)));
+        Assert.Equal(names(shard.Select(here)), names(shard.Select(elsewhere)));
         // Adding inputs does not move the others.
         var more = Items("/data/frames", 300);
-        Assert.Equal(names(shard.Select(here, "/data/frames")), names(shard.Select(more, "/data/frames")).Where(n => names(here).Contains(n)));
+        Assert.Equal(names(shard.Select(here)), names(shard.Select(more)).Where(n => names(here).Contains(n)));
     }
 
     [Theory]
@@ -79,8 +87,9 @@ public class ShardTests
             File.Delete(lost);
             var resumed = CliRunner.Run(RestoreCommand.Create(), "--weights", QueueImages.TinyWeights, "-i", input, "-o", output, "--skip-existing");
             Assert.True(resumed.ExitCode == 0, resumed.Err + resumed.Out);
-            Assert.Contains("6 input(s); 5 already restored, skipped.", resumed.Out);
-            Assert.Contains("1 of 1 image(s) restored", resumed.Out);
+            Assert.Equal(5, resumed.Out.Split('\n').Count(l => l.StartsWith("skip ")));
+            Assert.Contains("1 of 6 image(s) restored", resumed.Out);
+            Assert.Contains("5 skipped (output exists)", resumed.Out);
             Assert.True(File.Exists(lost));
         }
         finally

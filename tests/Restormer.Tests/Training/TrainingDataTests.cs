@@ -227,7 +227,7 @@ public class TrainingDataTests
         for (long i = 3; i <= 8; i++)
         {
             var batch = prefetcher.Next();
-            Assert.Equal(i, batch.Iteration);
+            Assert.Equal(i, batch.Draw);
             Assert.Equal(batcher.Build(i).Gt, batch.Gt);
         }
         Assert.Throws<InvalidOperationException>(() => prefetcher.Next());

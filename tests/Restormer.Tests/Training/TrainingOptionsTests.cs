@@ -72,6 +72,7 @@ public class TrainingOptionsTests
         Assert.Equal("psnr", Assert.Single(options.Validation.Metrics).Name);
         Assert.Equal(1000, options.Logger.PrintFrequency);
         Assert.Equal(4000, options.Logger.CheckpointFrequency);
+        Assert.True(options.Logger.UseTensorBoard);
     }
 
     [Fact]
@@ -144,6 +145,10 @@ public class TrainingOptionsTests
         // Without progressive lists there is one stage at the full batch and patch size.
         Assert.Equal([2], options.TrainSet.MiniBatchSizes);
         Assert.Equal([16], options.TrainSet.GtSizes);
+        // This port's own keys default to the reference's behaviour (one batch per step) and a guard of 5 skipped steps.
+        Assert.Equal(1, options.Train.AccumulateGradBatches);
+        Assert.Equal(5, options.Train.MaxNonFiniteSteps);
+        Assert.False(options.Logger.UseTensorBoard);
     }
 
     [Fact]
@@ -189,6 +194,8 @@ public class TrainingOptionsTests
     [InlineData("type: L1Loss", "type: MSELoss", "only L1Loss")]
     [InlineData("gt_size: 16", "gt_size: 16\n    gt_sizes: [8, 32]\n    mini_batch_sizes: [2, 2]\n    iters: [5, 5]", "'datasets.train.gt_sizes' entries must be between 1 and gt_size (16)")]
     [InlineData("type: Dataset_PairedImage", "type: Dataset_Unknown", "Dataset_Unknown' is not supported")]
+    [InlineData("total_iter: 10", "total_iter: 10\n  accumulate_grad_batches: 0", "'train.accumulate_grad_batches' must be at least 1")]
+    [InlineData("total_iter: 10", "total_iter: 10\n  max_nonfinite_steps: -1", "'train.max_nonfinite_steps' must be 0 or more")]
     public void BadOptionsFailWithMessagesNamingTheOption(string from, string to, string expected)
     {
         var error = Assert.Throws<OptionException>(() => ParseText(Minimal.Replace(from, to)));

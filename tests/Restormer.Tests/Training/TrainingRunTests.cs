@@ -13,7 +13,7 @@ namespace Restormer.Tests.Training;
 public class TrainingRunTests
 {
     /// <summary>Pairs whose inputs are darker copies of random targets: a tiny network can learn them in a few steps.</summary>
-    static string MakePairs(int count, int size)
+    internal static string MakePairs(int count, int size)
     {
         var root = TestPaths.NewTempDir("restormer-train");
         foreach (var sub in new[] { "lq", "gt" })
@@ -33,7 +33,7 @@ public class TrainingRunTests
         return root;
     }
 
-    static string Options(string data, int totalIter, string extraTrain = "", string extraRoot = "", int saveFreq = 1000,
+    internal static string Options(string data, int totalIter, string extraTrain = "", string extraRoot = "", int saveFreq = 1000,
         string network = "dim: 8, num_blocks: [1, 1, 1, 1], num_refinement_blocks: 1, heads: [1, 2, 4, 8]") => $$"""
         name: tiny
         num_gpu: 0
@@ -64,7 +64,7 @@ public class TrainingRunTests
         {{extraRoot}}
         """;
 
-    static TrainingOptions Parse(string yaml, string folder)
+    internal static TrainingOptions Parse(string yaml, string folder)
     {
         var file = Path.Combine(folder, "options.yml");
         File.WriteAllText(file, yaml);
@@ -77,7 +77,7 @@ public class TrainingRunTests
         return trainer.Run(cancel);
     }
 
-    static Dictionary<string, Tensor> Weights(string file) => CheckpointFile.Load(file).ToDictionary(p => p.Key, p => p.Value);
+    internal static Dictionary<string, Tensor> Weights(string file) => CheckpointFile.Load(file).ToDictionary(p => p.Key, p => p.Value);
 
     [Fact]
     public void ShortRunLowersTheLoss()

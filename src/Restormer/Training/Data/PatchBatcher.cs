@@ -8,20 +8,26 @@ namespace Restormer.Training.Data;
 /// <c>gt_size</c>, cut at a random aligned position to <c>gt_size</c>, turned by a random dihedral variant when
 /// <c>geometric_augs</c>; then the progressive stage keeps a random <c>mini_batch_size</c> of the pairs and cuts
 /// one random <c>gt_sizes[j]</c> window, the same for the whole batch. All choices come from streams derived from
-/// (seed, iteration), so <see cref="Build"/> is a pure function of the iteration and may run on any thread.
+/// (seed, draw), so <see cref="Build"/> is a pure function of the draw and may run on any thread. A draw is one
+/// loaded batch: the iteration itself, or with gradient accumulation over k micro-batches, micro-batch j (0-based) of
+/// iteration i is draw (i − 1)·k + j + 1, and follows the progressive stage of iteration i.
 /// </summary>
 public sealed class PatchBatcher
 {
     readonly IPairedImageSet set;
     readonly DatasetOptions options;
-    readonly int seed;
+    readonly int seed, microBatches;
 
-    /// <summary>Batches from <paramref name="set"/> under the training-set options and the run's seed.</summary>
-    public PatchBatcher(IPairedImageSet set, DatasetOptions options, int seed)
+    /// <summary>
+    /// Batches from <paramref name="set"/> under the training-set options and the run's seed, <paramref name="microBatches"/>
+    /// draws per iteration.
+    /// </summary>
+    public PatchBatcher(IPairedImageSet set, DatasetOptions options, int seed, int microBatches = 1)
     {
         this.set = set;
         this.options = options;
         this.seed = seed;
+        this.microBatches = microBatches;
         Schedule = ProgressiveSchedule.From(options);
         Order = new EpochOrder(set.Count, options.BatchSize, options.EnlargeRatio, seed, options.Shuffle);
     }
@@ -35,12 +41,18 @@ public sealed class PatchBatcher
     /// <summary>The data order.</summary>
     public EpochOrder Order { get; }
 
-    /// <summary>The batch of (1-based) <paramref name="iteration"/>.</summary>
-    public TrainingBatch Build(long iteration)
+    /// <summary>The 0-based epoch that the first draw of (1-based) <paramref name="iteration"/> falls in.</summary>
+    public long EpochOf(long iteration) => Order.EpochOf(FirstDraw(iteration));
+
+    /// <summary>The (1-based) draw of the first micro-batch of (1-based) <paramref name="iteration"/>.</summary>
+    public long FirstDraw(long iteration) => (iteration - 1) * microBatches + 1;
+
+    /// <summary>The batch of (1-based) <paramref name="draw"/>.</summary>
+    public TrainingBatch Build(long draw)
     {
-        var stage = Schedule.StageAt(iteration);
-        var indices = Order.BatchAt(iteration);
-        var rng = RandomStreams.For(seed, RandomStream.Batch, iteration);
+        var stage = Schedule.StageAt((draw - 1) / microBatches + 1);
+        var indices = Order.BatchAt(draw);
+        var rng = RandomStreams.For(seed, RandomStream.Batch, draw);
         var slots = stage.BatchSize < indices.Length
             ? SampleWithoutReplacement(rng, indices.Length, stage.BatchSize)
             : Enumerable.Range(0, indices.Length).ToArray();
@@ -51,13 +63,13 @@ public sealed class PatchBatcher
 
         var pairs = slots.Select(slot =>
         {
-            var sampleRng = RandomStreams.For(seed, RandomStream.Sample, iteration, slot);
+            var sampleRng = RandomStreams.For(seed, RandomStream.Sample, draw, slot);
             var (lq, gt) = LoadPatch(indices[slot], sampleRng);
             return range > 0 ? (Lq: lq.Crop(top, left, size, size), Gt: gt.Crop(top, left, size, size)) : (Lq: lq, Gt: gt);
         }).ToArray();
         return new TrainingBatch
         {
-            Iteration = iteration,
+            Draw = draw,
             Stage = stage,
             Count = pairs.Length,
             LqChannels = pairs[0].Lq.Channels,

@@ -1,10 +1,11 @@
 namespace Restormer.Training.Data;
 
-/// <summary>One iteration's input and target patches, laid out as NCHW float arrays ready to become tensors.</summary>
+/// <summary>One iteration's (or micro-batch's) input and target patches, laid out as NCHW float arrays ready to become tensors.</summary>
 public sealed record TrainingBatch
 {
-    /// <summary>The (1-based) iteration the batch was made for.</summary>
-    public required long Iteration { get; init; }
+    /// <summary>The (1-based) draw the batch was made for: the iteration, or with gradient accumulation the micro-batch
+    /// count (see <see cref="PatchBatcher"/>).</summary>
+    public required long Draw { get; init; }
     /// <summary>The progressive-learning stage it follows.</summary>
     public required ProgressiveStage Stage { get; init; }
     /// <summary>Pairs in the batch.</summary>

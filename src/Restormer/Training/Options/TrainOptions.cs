@@ -12,6 +12,12 @@ public sealed record TrainOptions
     /// <summary>Recompute each transformer block in the backward pass instead of keeping its activations
     /// (<c>checkpoint_blocks</c>, an extension of this port): less memory, about a third more compute.</summary>
     public bool CheckpointBlocks { get; init; }
+    /// <summary>Micro-batches whose gradients are summed before each optimiser step (<c>accumulate_grad_batches</c>, an
+    /// extension of this port): the effective batch is this many times the loaded one, while memory stays that of one.</summary>
+    public int AccumulateGradBatches { get; init; } = 1;
+    /// <summary>Non-finite steps in a row that are skipped before the run stops (<c>max_nonfinite_steps</c>, an
+    /// extension of this port; 0 stops at the first).</summary>
+    public int MaxNonFiniteSteps { get; init; } = 5;
     /// <summary>The learning-rate schedule (<c>scheduler</c>).</summary>
     public required SchedulerOptions Scheduler { get; init; }
     /// <summary>Mixup of the batch (<c>mixing_augs</c>).</summary>
@@ -38,12 +44,18 @@ public sealed record TrainOptions
             WarmupIter = map.Get("warmup_iter", -1),
             UseGradClip = map.Get("use_grad_clip", false),
             CheckpointBlocks = map.Get("checkpoint_blocks", false),
+            AccumulateGradBatches = map.Get("accumulate_grad_batches", 1),
+            MaxNonFiniteSteps = map.Get("max_nonfinite_steps", 5),
             Scheduler = SchedulerOptions.Parse(map.RequireMap("scheduler")),
             Mixup = map.Map("mixing_augs") is { } mix ? MixupOptions.Parse(mix) : new MixupOptions(),
             Optimizer = OptimizerSettings.Parse(map.RequireMap("optim_g")),
             PixelLossWeight = lossWeight,
             PixelLossReduction = reduction,
         };
+        if (options.AccumulateGradBatches < 1)
+            throw new OptionException($"{map.Source}: '{map.PathOf("accumulate_grad_batches")}' must be at least 1 (1 = no accumulation).");
+        if (options.MaxNonFiniteSteps < 0)
+            throw new OptionException($"{map.Source}: '{map.PathOf("max_nonfinite_steps")}' must be 0 or more.");
         options.Scheduler.CheckCovers(totalIter, map);
         return options;
     }

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using Restormer.Cli.Commands;
+
+namespace Restormer.Cli;
+
+/// <summary>
+/// The program <c>restormer</c>: its commands, its name in help and errors, and exit code 2 for usage errors, which
+/// are printed (as <c>error: …</c>) before the command's usage.
+/// </summary>
+public static class RestormerApp
+{
+    /// <summary>The program's name, as help and messages spell it.</summary>
+    public const string Name = "restormer";
+
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("Restormer for .NET: restore photographs (motion/defocus deblurring, deraining, denoising) with the Restormer network. " + RestoreCommand.ExitCodes)
+        {
+            HelpName = Name,
+        };
+        Command[] commands =
+        [
+            RestoreCommand.Create(),
+            ModelsCommand.Create(),
+            NewModelCommand.Create(),
+            DegradeCommand.Create(),
+            EvaluateCommand.Create(),
+            TestCommand.Create(),
+            TrainCommand.Create(),
+            GeneratePatchesCommand.Create(),
+            ServeCommand.Create(),
+            BenchCommand.Create(),
+            WorkerCommand.Create(),
+        ];
+        foreach (var command in commands) root.Subcommands.Add(command);
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
+    public static int Run(string[] args, InvocationConfiguration? configuration = null)
+    {
+        configuration ??= new InvocationConfiguration();
+        var root = CreateRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count == 0) return parse.Invoke(configuration);
+
+        var error = configuration.Error;
+        foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
+            error.WriteLine($"error: {message}");
+        var path = CommandPath(parse.CommandResult);
+        var help = new StringWriter();
+        root.Parse([.. path, "--help"]).Invoke(new InvocationConfiguration { Output = help, Error = help });
+        var usage = help.ToString().Split('\n').SkipWhile(l => !l.StartsWith("Usage:")).TakeWhile(l => l.Trim().Length > 0);
+        error.WriteLine();
+        foreach (var line in usage) error.WriteLine(line.TrimEnd('\r'));
+        error.WriteLine();
+        error.WriteLine($"Run '{string.Join(' ', [Name, .. path, "--help"])}' for every option.");
+        return 2;
+    }
+
+    /// <summary>The program's version: the package version set once in Directory.Build.props.</summary>
+    public static string Version { get; } =
+        typeof(RestormerApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+
+    /// <summary><c>--version</c> prints <see cref="Version"/> (the default would print the entry assembly's, a test host's under tests).</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return 0;
+        }
+    }
+
+    private static List<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var path = new List<string>();
+        for (var r = result; r.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent)
+            path.Insert(0, r.Command.Name);
+        return path;
+    }
+}

@@ -1,0 +1,22 @@
+namespace Restormer.IO;
+
+/// <summary>Path helpers for deciding whether two names reach the same file.</summary>
+public static class FilePaths
+{
+    /// <summary>
+    /// The absolute path of <paramref name="path"/> with every symbolic link along it resolved, so that two spellings of
+    /// one existing file compare equal (the parts that do not exist are kept as written).
+    /// </summary>
+    public static string Canonical(string path)
+    {
+        var resolved = "/";
+        foreach (var part in Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(resolved, part);
+            FileSystemInfo entry = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            var target = entry.Exists && entry.LinkTarget is not null ? entry.ResolveLinkTarget(returnFinalTarget: true) : null;
+            resolved = target is null ? next : Canonical(target.FullName);
+        }
+        return resolved;
+    }
+}
