@@ -86,9 +86,10 @@ public static class RestoreCommand
             ? [StandardInput(request.Inputs, staging!)]
             : InputFiles.Expand(request.Inputs, request.Recursive, excludeFolder: toStdout ? null : request.Output);
         bool singleFile = request.Inputs.Count == 1 && (request.Inputs[0] == OutputPlan.StandardStream || File.Exists(request.Inputs[0]));
-        var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing);
+        var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing, request.ScaleOut is { } scaleOut ? scaleOut.Holds : null);
         var save = new ImageSaveOptions { Format = plan.Format, Quality = request.Quality };
-        var items = request.ScaleOut?.Select(cli, plan.Items) ?? plan.Items;
+        var items = plan.Items;
+        if (request.ScaleOut?.Shard is { } shard) cli.Info($"Shard {shard}: {items.Count} of {inputs.Count} input(s).");
         var where = toStdout ? "standard output" : plan.Folder!;
         if (request.ScaleOut?.Queue is not null)
             return QueuedRestore.Run(cli, request, items, save, where, cancellation);

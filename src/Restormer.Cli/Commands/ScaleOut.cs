@@ -9,12 +9,6 @@ namespace Restormer.Cli.Commands;
 /// </summary>
 public sealed record ScaleOut(Shard? Shard, string? Queue, QueueSettings Settings, int InFlight)
 {
-    /// <summary>The planned items this run restores, with a line saying how many its shard holds.</summary>
-    public IReadOnlyList<OutputPlan.Item> Select(Cli cli, IReadOnlyList<OutputPlan.Item> planned)
-    {
-        if (Shard is not { } shard) return planned;
-        var items = shard.Select(planned);
-        cli.Info($"Shard {shard}: {items.Count} of {planned.Count} input(s).");
-        return items;
-    }
+    /// <summary>Whether this run restores <paramref name="input"/>: every input, or those of its shard.</summary>
+    public bool Holds(InputFile input) => Shard?.Holds(input) ?? true;
 }

@@ -7,7 +7,7 @@ namespace Restormer.Queue;
 /// <summary>
 /// Part <see cref="Index"/> of <see cref="Count"/> of a batch, for batch schedulers (a Kubernetes Indexed Job, a Slurm
 /// array) that start N copies of one command: each input belongs to the part given by a hash of its path relative to
-/// the input folder (see <see cref="Select"/>), so the split is the same on every machine and every rerun, whatever the listing order, and an
+/// the input folder (see <see cref="Holds"/>), so the split is the same on every machine and every rerun, whatever the listing order, and an
 /// input added later does not move the others.
 /// </summary>
 public readonly record struct Shard(int Index, int Count)
@@ -25,14 +25,10 @@ public readonly record struct Shard(int Index, int Count)
     public static int PartOf(string key, int count) => (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key)) % (ulong)count);
 
     /// <summary>
-    /// The planned items whose input falls into this part, in their original order, keyed on the input's path relative
-    /// to the folder it was found in (<see cref="InputFile.RelativePath"/>), which is the same on every machine.
+    /// Whether <paramref name="input"/> falls into this part, keyed on its path relative to the folder it was found in
+    /// (<see cref="InputFile.RelativePath"/>), which is the same on every machine.
     /// </summary>
-    public IReadOnlyList<OutputPlan.Item> Select(IReadOnlyList<OutputPlan.Item> items)
-    {
-        var (index, count) = (Index, Count);
-        return [.. items.Where(item => PartOf(item.Input.RelativePath.Replace('\\', '/'), count) == index)];
-    }
+    public bool Holds(InputFile input) => PartOf(input.RelativePath.Replace('\\', '/'), Count) == Index;
 
     public override string ToString() => $"{Index}/{Count}";
 }

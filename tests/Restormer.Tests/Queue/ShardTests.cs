@@ -7,14 +7,11 @@ namespace Restormer.Tests.Queue;
 
 public class ShardTests
 {
-    /// <summary>Planned items as a folder input yields them: paths under <paramref name="root"/>, some in a sub-folder.</summary>
-    private static List<OutputPlan.Item> Items(string root, int count) =>
+    /// <summary>Inputs as a folder yields them: paths under <paramref name="root"/>, some in a sub-folder.</summary>
+    private static List<InputFile> Items(string root, int count) =>
     [
-        .. Enumerable.Range(0, count).Select(i =>
-        {
-            var path = Path.Combine(root, i % 3 == 0 ? "sub" : "", $"frame_{i:D5}.png");
-            return new OutputPlan.Item(new InputFile(path, Path.GetRelativePath(root, path)) { Folder = root }, $"/out/frame_{i:D5}.png", false);
-        }),
+        .. Enumerable.Range(0, count).Select(i => Path.Combine(root, i % 3 == 0 ? "sub" : "", $"frame_{i:D5}.png"))
+            .Select(path => new InputFile(path, Path.GetRelativePath(root, path)) { Folder = root }),
     ];
 
     [Theory]
@@ -26,7 +23,7 @@ public class ShardTests
     public void TheShardsCoverEveryInputExactlyOnce(int count)
     {
         var items = Items("/data/frames", 500);
-        var parts = Enumerable.Range(0, count).Select(k => new Shard(k, count).Select(items)).ToList();
+        var parts = Enumerable.Range(0, count).Select(k => items.Where(new Shard(k, count).Holds).ToList()).ToList();
         var all = parts.SelectMany(p => p).ToList();
         Assert.Equal(items.Count, all.Count);
         Assert.Equal(items.ToHashSet(), all.ToHashSet());
@@ -39,14 +36,14 @@ public class ShardTests
     {
         var here = Items("/data/frames", 200);
         var elsewhere = Items("/mnt/other/copy", 200);
-        var shuffled = here.OrderBy(i => i.Input.Path.GetHashCode()).ToList();
+        var shuffled = here.OrderBy(i => i.Path.GetHashCode()).ToList();
         var shard = new Shard(2, 5);
-        var names = (IEnumerable<OutputPlan.Item> items) => items.Select(i => Path.GetFileName(i.Input.Path)).Order().ToList();
-        Assert.Equal(names(shard.Select(here)), names(shard.Select(shuffled)));
-        Assert.Equal(names(shard.Select(here)), names(shard.Select(elsewhere)));
+        var names = (IEnumerable<InputFile> items) => items.Where(shard.Holds).Select(i => Path.GetFileName(i.Path)).Order().ToList();
+        Assert.Equal(names(here), names(shuffled));
+        Assert.Equal(names(here), names(elsewhere));
         // Adding inputs does not move the others.
         var more = Items("/data/frames", 300);
-        Assert.Equal(names(shard.Select(here)), names(shard.Select(more)).Where(n => names(here).Contains(n)));
+        Assert.Equal(names(here), names(more).Where(n => names(here).Contains(n)));
     }
 
     [Theory]
