@@ -33,6 +33,7 @@ public static class RestormerApp
             ServeCommand.Create(),
             BenchCommand.Create(),
             ExportCommand.Create(),
+            WorkerCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();

@@ -5,6 +5,7 @@ using Restormer.Downloads;
 using Restormer.Imaging;
 using Restormer.Inference;
 using Restormer.IO;
+using Restormer.Queue;
 
 namespace Restormer.Cli.Commands;
 
@@ -14,13 +15,13 @@ public static class RestoreCommand
     /// <summary>The exit codes, as <c>--help</c> and the README state them.</summary>
     public const string ExitCodes = "Exit codes: 0 every image restored (or skipped), 1 some images failed, 2 usage or set-up error (nothing restored), 130 interrupted.";
 
-    /// <summary>What a run was asked for, as parsed from the command line.</summary>
+    /// <summary>What a run was asked for, as parsed from the command line; <see cref="ScaleOut"/> shares it with other machines.</summary>
     internal sealed record Request(
         RestorationTask Task, IReadOnlyList<string> Inputs, string Output, string? Weights, RestoreOptions Options,
-        ImageFormat? Format, int Quality, bool Recursive, ExistingOutputs Existing, bool Quiet, bool Json);
+        ImageFormat? Format, int Quality, bool Recursive, ExistingOutputs Existing, bool Quiet, bool Json, ScaleOut? ScaleOut = null);
 
     /// <summary>One line of <c>--json</c> output.</summary>
-    private sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null);
+    internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null);
 
     public static Command Create()
     {
@@ -44,13 +45,16 @@ public static class RestoreCommand
         var quiet = new Option<bool>("--quiet") { Description = "Print nothing but errors." };
         var json = new Option<bool>("--json") { Description = "One JSON record per image on standard output ({\"input\", \"output\", \"status\": ok|failed|skipped, \"seconds\", \"error\"}); other messages go to standard error." };
         var weights = new Option<string?>("--weights", "-w") { Description = "A checkpoint (.pth or .safetensors); its architecture is read from the file. Default: the task's file in the models folder." };
+        var shard = new Option<string?>("--shard") { Description = "Restore only part K of N (K/N, 0 <= K < N) of the inputs, split by a hash of their paths below the input folder: the same on every machine and rerun (batch schedulers)." };
         var common = new InferenceOptions();
+        var queue = new QueueOptions();
         var command = new Command("restore", "Restore photos with a Restormer model, keeping their EXIF, XMP and colour profile. " + ExitCodes)
         {
-            files, task, input, output, format, quality, recursive, overwrite, skipExisting, quiet, json, weights,
+            files, task, input, output, format, quality, recursive, overwrite, skipExisting, quiet, json, weights, shard,
         };
         command.Aliases.Add("demo");
         common.AddTo(command);
+        queue.AddTo(command, QueueOptions.Role.Submitter);
         command.Validators.Add(r =>
         {
             if (r.GetValue(overwrite) && r.GetValue(skipExisting)) r.AddError("--overwrite and --skip-existing contradict each other: give one.");
@@ -62,7 +66,8 @@ public static class RestoreCommand
             parse.GetValue(output)!, parse.GetValue(weights), common.Read(parse),
             parse.GetValue(format) is { } name ? ImageFormats.Parse(name) : null, parse.GetValue(quality), parse.GetValue(recursive),
             parse.GetValue(overwrite) ? ExistingOutputs.Overwrite : parse.GetValue(skipExisting) ? ExistingOutputs.Skip : ExistingOutputs.Refuse,
-            parse.GetValue(quiet), parse.GetValue(json)), cancellation))));
+            parse.GetValue(quiet), parse.GetValue(json),
+            new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, queue.Address(parse), queue.Read(parse), queue.InFlight(parse))), cancellation))));
         return command;
     }
 
@@ -73,6 +78,8 @@ public static class RestoreCommand
         bool toStdout = request.Output == OutputPlan.StandardStream;
         if (toStdout && request.Json)
             throw new ArgumentException("--json and '-o -' both want standard output: write the image to a file or folder, or leave out --json.");
+        if (toStdout && request.ScaleOut?.Queue is not null)
+            throw new ArgumentException("--queue writes the workers' results to files: give an output file or folder instead of '-o -'.");
         cli.InfoTo = request.Quiet ? InfoTarget.Nowhere : request.Json || toStdout ? InfoTarget.Error : InfoTarget.Output;
 
         using var staging = request.Inputs.Contains(OutputPlan.StandardStream) || toStdout ? new StagingFolder() : null;
@@ -80,8 +87,13 @@ public static class RestoreCommand
             ? [StandardInput(request.Inputs, staging!)]
             : InputFiles.Expand(request.Inputs, request.Recursive, excludeFolder: toStdout ? null : request.Output);
         bool singleFile = request.Inputs.Count == 1 && (request.Inputs[0] == OutputPlan.StandardStream || File.Exists(request.Inputs[0]));
-        var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing);
+        var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing, request.ScaleOut is { } scaleOut ? scaleOut.Holds : null);
         var save = new ImageSaveOptions { Format = plan.Format, Quality = request.Quality };
+        var items = plan.Items;
+        if (request.ScaleOut?.Shard is { } shard) cli.Info($"Shard {shard}: {items.Count} of {inputs.Count} input(s).");
+        var where = toStdout ? "standard output" : plan.Folder!;
+        if (request.ScaleOut?.Queue is not null)
+            return QueuedRestore.Run(cli, request, items, save, where, cancellation);
 
         var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(request.Task, request.Weights, request.Options);
@@ -96,20 +108,19 @@ public static class RestoreCommand
         var failures = new List<string>();
         int skipped = 0;
         var total = Stopwatch.StartNew();
-        ProgressDisplay.Run(cli, "restoring", plan.Items.Count, display =>
+        ProgressDisplay.Run(cli, "restoring", items.Count, display =>
         {
-            foreach (var (index, item) in plan.Items.Index())
+            foreach (var (index, item) in items.Index())
             {
                 cancellation.ThrowIfCancellationRequested();
                 var name = item.Input.Name;
                 if (item.Skip)
                 {
                     skipped++;
-                    display.Line($"skip {name}: '{item.Output}' exists (--skip-existing)");
-                    Record(cli, request, new ImageRecord(name, item.Output, "skipped"));
+                    Skipped(cli, request, display, item);
                     continue;
                 }
-                display.Description = $"[{index + 1}/{plan.Items.Count}] {Path.GetFileName(item.Input.Path)}";
+                display.Description = $"[{index + 1}/{items.Count}] {Path.GetFileName(item.Input.Path)}";
                 var watch = Stopwatch.StartNew();
                 try
                 {
@@ -131,17 +142,27 @@ public static class RestoreCommand
                 display.Value = index + 1;
             }
         });
-        int done = plan.Items.Count - failures.Count - skipped;
-        cli.Info($"{done} of {plan.Items.Count} image(s) restored in {total.Elapsed.TotalSeconds:F1} s into {(toStdout ? "standard output" : plan.Folder)}" +
-                 (skipped > 0 ? $"; {skipped} skipped (output exists)" : "") +
-                 (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : "."));
+        cli.Info(Summary(items.Count, skipped, failures, total.Elapsed, where));
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static void Record(Cli cli, Request request, ImageRecord record)
+    internal static void Record(Cli cli, Request request, ImageRecord record)
     {
         if (request.Json) cli.Out.WriteLine(JsonSerializer.Serialize(record, JsonStyle.Line));
     }
+
+    /// <summary>Reports an item left out because its output exists (<c>--skip-existing</c>).</summary>
+    internal static void Skipped(Cli cli, Request request, ProgressDisplay display, OutputPlan.Item item)
+    {
+        display.Line($"skip {item.Input.Name}: '{item.Output}' exists (--skip-existing)");
+        Record(cli, request, new ImageRecord(item.Input.Name, item.Output, "skipped"));
+    }
+
+    /// <summary>The closing line of a run of <paramref name="count"/> images into <paramref name="where"/>.</summary>
+    internal static string Summary(int count, int skipped, IReadOnlyList<string> failures, TimeSpan elapsed, string where) =>
+        $"{count - failures.Count - skipped} of {count} image(s) restored in {elapsed.TotalSeconds:F1} s into {where}" +
+        (skipped > 0 ? $"; {skipped} skipped (output exists)" : "") +
+        (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : ".");
 
     /// <summary>Standard input, saved to a file first: decoders need the whole image, and every input goes through one reading path.</summary>
     private static InputFile StandardInput(IReadOnlyList<string> specs, StagingFolder staging)

@@ -14,19 +14,25 @@ public static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on. The default is this computer only; 0.0.0.0 opens the page to your network (it has no login).", DefaultValueFactory = _ => defaults.Host };
         var maxUpload = new Option<double>("--max-upload-mb") { Description = "Largest image file accepted, in MB.", DefaultValueFactory = _ => defaults.MaxUploadBytes / 1048576.0 };
         var weightsDir = new Option<string?>("--weights-dir", "--models-dir") { Description = "Folder with the task weights (default: $RESTORMER_MODELS or the installation's models/)." };
-        var queue = new Option<int>("--queue") { Description = "Images that may wait per model while one is restored; more are refused (HTTP 503).", DefaultValueFactory = _ => defaults.QueueCapacity };
+        var queue = new Option<string>("--queue") { Description = "Images that may wait per model while one is restored (more are refused, HTTP 503); or a work queue redis://HOST:PORT[/DB] whose `restormer worker`s restore the uploads.", DefaultValueFactory = _ => defaults.QueueCapacity.ToString() };
+        var inFlight = new Option<int>("--in-flight") { Description = "With a work queue: uploads per model handed to the workers at once; more wait here.", DefaultValueFactory = _ => defaults.InFlight };
+        var queueOptions = new QueueOptions();
         var keep = new Option<double>("--keep-minutes") { Description = "How long restored images stay downloadable; then they are deleted.", DefaultValueFactory = _ => defaults.ResultLifetime.TotalMinutes };
         var common = new InferenceOptions();
         var command = new Command("serve", "Open a web page to restore photos in the browser: drop an image, pick a task, compare before/after, download the PNG.")
-            { port, host, maxUpload, weightsDir, queue, keep };
+            { port, host, maxUpload, weightsDir, queue, keep, inFlight };
         common.AddTo(command);
+        queueOptions.AddTo(command, QueueOptions.Role.Serve);
         command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(parse, cli => Run(cli, new ServeOptions
         {
             Port = parse.GetValue(port),
             Host = parse.GetValue(host)!,
             MaxUploadBytes = (long)(parse.GetValue(maxUpload) * 1048576),
             Models = parse.GetValue(weightsDir) is { } dir ? new ModelStore(dir) : ModelStore.Default,
-            QueueCapacity = parse.GetValue(queue),
+            QueueCapacity = int.TryParse(parse.GetValue(queue), out int capacity) ? capacity : defaults.QueueCapacity,
+            QueueAddress = int.TryParse(parse.GetValue(queue), out _) ? null : parse.GetValue(queue),
+            Queue = queueOptions.Read(parse),
+            InFlight = parse.GetValue(inFlight),
             ResultLifetime = TimeSpan.FromMinutes(parse.GetValue(keep)),
             Restore = common.Read(parse),
         }, cancellation))));
@@ -64,6 +70,8 @@ public static class ServeCommand
             cli.Info(weights is null ? $"  missing  {task.Name,-33} put {task.WeightsFileName} there" : $"  ready    {task.Name,-33} {Path.GetFileName(weights)}");
         if (tasks.All(t => t.Weights is null))
             cli.Warn("no task has weights yet: the page will say which file to put where (see README, 'Published weights').");
+        if (options.QueueAddress is { } address)
+            cli.Info($"Restoring on the workers of {address} (up to {options.InFlight} per model at once; `restormer worker --queue {address}` starts one).");
         cli.Info($"Uploads up to {options.MaxUploadBytes / 1048576.0:0.##} MB; up to {options.QueueCapacity} waiting per model; " +
                  $"results kept {options.ResultLifetime.TotalMinutes:0.#} min in {server.Work.Path}");
     }

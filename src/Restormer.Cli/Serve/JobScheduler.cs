@@ -9,7 +9,8 @@ public delegate void JobRunner(RestoreJob job, IProgress<double> progress, Cance
 /// <summary>
 /// Runs jobs one at a time per model (each model already uses every core; two at once would only share them), with
 /// a bounded queue per model so a busy server says so at once instead of piling up uploads. Finished jobs' files are
-/// deleted after <see cref="ServeOptions.ResultLifetime"/> by a periodic sweep.
+/// deleted after <see cref="ServeOptions.ResultLifetime"/> by a periodic sweep. With a work queue the runner hands each
+/// job to remote workers, and several run at once per model (<c>parallel</c>).
 /// </summary>
 public sealed class JobScheduler : IAsyncDisposable
 {
@@ -18,15 +19,17 @@ public sealed class JobScheduler : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly JobRunner runner;
     private readonly int queueCapacity;
+    private readonly int parallel;
     private readonly TimeSpan lifetime;
     private readonly Action<string> log;
     private readonly Task sweeper;
 
     /// <summary>Starts the scheduler and its sweep; <paramref name="log"/> receives one line per finished job.</summary>
-    public JobScheduler(JobRunner runner, int queueCapacity, TimeSpan lifetime, Action<string>? log = null)
+    public JobScheduler(JobRunner runner, int queueCapacity, TimeSpan lifetime, Action<string>? log = null, int parallel = 1)
     {
         this.runner = runner;
         this.queueCapacity = queueCapacity;
+        this.parallel = parallel;
         this.lifetime = lifetime;
         this.log = log ?? (_ => { });
         sweeper = SweepPeriodically(SweepInterval(lifetime), stopping.Token);
@@ -66,7 +69,7 @@ public sealed class JobScheduler : IAsyncDisposable
     {
         if (job.State != JobState.Queued) return 0;
         var lane = LaneFor(job.WeightsPath);
-        lock (lane) return Math.Max(0, job.Ticket - lane.Taken - 1 + (lane.Busy ? 1 : 0));
+        lock (lane) return Math.Max(0, job.Ticket - lane.Taken - 1 + lane.Busy);
     }
 
     private Lane LaneFor(string weightsPath)
@@ -114,14 +117,14 @@ public sealed class JobScheduler : IAsyncDisposable
         {
             await foreach (var job in lane.Queue.Reader.ReadAllAsync(stopping.Token))
             {
-                lock (lane) { lane.Taken = job.Ticket; lane.Busy = true; }
+                lock (lane) { lane.Taken = Math.Max(lane.Taken, job.Ticket); lane.Busy++; }
                 try
                 {
                     await Task.Run(() => Run(job));
                 }
                 finally
                 {
-                    lock (lane) lane.Busy = false;
+                    lock (lane) lane.Busy--;
                 }
             }
         }
@@ -166,14 +169,14 @@ public sealed class JobScheduler : IAsyncDisposable
     {
         public Lane(JobScheduler owner)
         {
-            Queue = Channel.CreateBounded<RestoreJob>(new BoundedChannelOptions(owner.queueCapacity) { SingleReader = true });
-            Worker = owner.RunLane(this);
+            Queue = Channel.CreateBounded<RestoreJob>(new BoundedChannelOptions(owner.queueCapacity) { SingleReader = owner.parallel == 1 });
+            Worker = Task.WhenAll(Enumerable.Range(0, owner.parallel).Select(_ => owner.RunLane(this)));
         }
 
         public Channel<RestoreJob> Queue { get; }
         public Task Worker { get; }
         public long Issued;
         public long Taken;
-        public bool Busy;
+        public int Busy;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Restormer.Queue;
 
 namespace Restormer.Cli.Serve;
 
@@ -16,15 +17,20 @@ namespace Restormer.Cli.Serve;
 public sealed class RestoreServer : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly WorkQueue? queue;
     private bool disposed;
 
     private RestoreServer(ServeOptions options, Action<string>? log, JobRunner? runner)
     {
         Options = options;
+        // A test's runner replaces the restoration, and with it the queue.
+        queue = options.QueueAddress is { } address && runner is null ? WorkQueue.Connect(address, options.Queue) : null;
         app = Build(options, log is not null);
         Work = new WorkFolder(options.TempParent);
         Models = new ModelCache(options.Restore);
-        Jobs = new JobScheduler(runner ?? RestoreWithCachedModel, options.QueueCapacity, options.ResultLifetime, log);
+        Jobs = queue is null
+            ? new JobScheduler(runner ?? RestoreWithCachedModel, options.QueueCapacity, options.ResultLifetime, log)
+            : new JobScheduler(new QueueRunner(queue, options.Restore).Run, options.QueueCapacity, options.ResultLifetime, log, options.InFlight);
         new ServeApi(options, Jobs, Work).Map(app);
     }
 
@@ -112,6 +118,7 @@ public sealed class RestoreServer : IAsyncDisposable
         await app.StopAsync();
         await Jobs.DisposeAsync();
         Models.Dispose();
+        queue?.Dispose();
         Work.Dispose();
         await app.DisposeAsync();
     }

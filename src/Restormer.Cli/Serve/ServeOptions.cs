@@ -23,6 +23,18 @@ public sealed record ServeOptions
     /// <summary>Images that may wait per model while one is being restored; one more is answered 503.</summary>
     public int QueueCapacity { get; init; } = 4;
 
+    /// <summary>
+    /// A work queue (<c>redis://HOST:PORT[/DB]</c>) whose workers restore the uploads instead of this process, so front
+    /// ends and workers scale separately; null: restore here.
+    /// </summary>
+    public string? QueueAddress { get; init; }
+
+    /// <summary>The work queue's settings (with <see cref="QueueAddress"/>).</summary>
+    public Restormer.Queue.QueueSettings Queue { get; init; } = new();
+
+    /// <summary>With <see cref="QueueAddress"/>: uploads per model handed to the workers at once (the rest wait here, up to <see cref="QueueCapacity"/>).</summary>
+    public int InFlight { get; init; } = 8;
+
     /// <summary>How long a finished job's images are kept; older ones are deleted.</summary>
     public TimeSpan ResultLifetime { get; init; } = TimeSpan.FromHours(1);
 
@@ -38,6 +50,8 @@ public sealed record ServeOptions
             throw new ArgumentException("--max-upload-mb must be positive.");
         if (QueueCapacity < 1)
             throw new ArgumentException($"--queue must be at least 1, got {QueueCapacity}.");
+        if (InFlight < 1)
+            throw new ArgumentException($"--in-flight must be at least 1, got {InFlight}.");
         if (ResultLifetime <= TimeSpan.Zero)
             throw new ArgumentException("--keep-minutes must be positive.");
         // libtorch aborts the process on a thread count below 1, which would kill the server at its first upload.

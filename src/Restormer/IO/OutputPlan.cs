@@ -36,17 +36,20 @@ public sealed class OutputPlan
     /// Plans the outputs of <paramref name="inputs"/> into <paramref name="output"/> (see the class summary);
     /// <paramref name="singleFile"/> says the user named exactly one input file, which lets <paramref name="output"/> be a file.
     /// Creates the output folder and checks it can be written.
+    /// <paramref name="select"/> keeps the inputs this run restores (a shard): names come from all inputs, so every
+    /// run of a split batch names an output alike, but only the kept ones are checked for existing outputs and planned.
     /// </summary>
     /// <exception cref="ArgumentException">The output cannot be what was asked (a file name for many inputs, standard output for many).</exception>
     /// <exception cref="IOException">An output would be an input, two inputs share an output, outputs exist under <see cref="ExistingOutputs.Refuse"/>, or the folder cannot be written. The message names the files and what to do.</exception>
-    public static OutputPlan Create(IReadOnlyList<InputFile> inputs, string output, bool singleFile, ImageFormat? format, ExistingOutputs existing)
+    public static OutputPlan Create(IReadOnlyList<InputFile> inputs, string output, bool singleFile, ImageFormat? format, ExistingOutputs existing,
+                                    Func<InputFile, bool>? select = null)
     {
         if (inputs.Count == 0) throw new ArgumentException("No input images were given.");
         if (output == StandardStream)
         {
             if (inputs.Count != 1)
                 throw new ArgumentException($"'-o -' writes one image to standard output, but there are {inputs.Count} inputs: give an output folder.");
-            return new OutputPlan([new Item(inputs[0], StandardStream, false)], format ?? ImageFormat.Png, null);
+            return new OutputPlan([.. inputs.Where(select ?? (_ => true)).Select(i => new Item(i, StandardStream, false))], format ?? ImageFormat.Png, null);
         }
 
         var namedFormat = ImageFormats.FromPath(output);
@@ -62,7 +65,8 @@ public sealed class OutputPlan
 
         RefuseInputsAsOutputs(inputs, targets);
         RefuseSharedOutputs(inputs, targets);
-        var present = targets.Where(t => File.Exists(t) || Directory.Exists(t)).ToHashSet(StringComparer.Ordinal);
+        var kept = Enumerable.Range(0, inputs.Count).Where(i => select?.Invoke(inputs[i]) ?? true).ToList();
+        var present = kept.Select(i => targets[i]).Where(t => File.Exists(t) || Directory.Exists(t)).ToHashSet(StringComparer.Ordinal);
         var folders = present.Where(Directory.Exists).ToList();
         if (folders.Count > 0)
             throw new IOException($"Output '{folders[0]}' is a folder: move it away or choose another output.");
@@ -71,7 +75,7 @@ public sealed class OutputPlan
                                   "Add --overwrite to replace " + (present.Count == 1 ? "it" : "them") + " or --skip-existing to keep " + (present.Count == 1 ? "it" : "them") +
                                   " and restore the rest (nothing was done).");
         EnsureWritable(folder);
-        var items = inputs.Select((input, i) => new Item(input, targets[i], existing == ExistingOutputs.Skip && present.Contains(targets[i]))).ToList();
+        var items = kept.Select(i => new Item(inputs[i], targets[i], existing == ExistingOutputs.Skip && present.Contains(targets[i]))).ToList();
         return new OutputPlan(items, chosen, folder);
     }
 

@@ -158,6 +158,21 @@ public sealed class OutputPlanTests : IDisposable
     }
 
     [Fact]
+    public void ASelectionIsNamedAmongAllInputsButOnlyItsOwnExistingOutputsCount()
+    {
+        Touch("in/a.jpg");
+        Touch("in/a.png");
+        Touch("in/b.png");
+        Touch("out/b.png"); // another shard's result
+        var inputs = InputFiles.Expand([Dir("in")], false, Dir("out"));
+        var plan = OutputPlan.Create(inputs, Dir("out"), singleFile: false, null, ExistingOutputs.Refuse, select: i => i.RelativePath != "b.png");
+        // a.jpg and a.png share a stem among all inputs, so each keeps its extension even though b.png is left out.
+        Assert.Equal([Dir("out/a_jpg.png"), Dir("out/a_png.png")], plan.Items.Select(i => i.Output));
+        Assert.All(plan.Items, i => Assert.False(i.Skip));
+        Assert.Throws<IOException>(() => OutputPlan.Create(inputs, Dir("out"), singleFile: false, null, ExistingOutputs.Refuse, select: i => i.RelativePath == "b.png"));
+    }
+
+    [Fact]
     public void StandardOutputTakesOneImage()
     {
         var plan = OutputPlan.Create(InputFiles.Expand([Touch("in/a.png")], false), "-", singleFile: true, null, ExistingOutputs.Refuse);
