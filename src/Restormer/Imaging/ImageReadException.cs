@@ -5,4 +5,6 @@ public sealed class ImageReadException(string path, string reason) : IOException
 {
     /// <summary>The file that could not be read.</summary>
     public string FilePath { get; } = path;
+    /// <summary>Why, without the file name.</summary>
+    public string Reason { get; } = reason;
 }

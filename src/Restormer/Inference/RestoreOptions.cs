@@ -40,4 +40,10 @@ public sealed record RestoreOptions
     /// each copy costs one more pass. Honoured by <see cref="Restorer"/>.
     /// </summary>
     public int SelfEnsemble { get; init; } = 1;
+
+    /// <summary>
+    /// Largest image read, in pixels (width × height declared by the file's header, checked before decoding); null
+    /// for <see cref="Imaging.ImageLimits.MaxPixels"/> (40 megapixels unless <c>RESTORMER_MAX_PIXELS</c> says otherwise).
+    /// </summary>
+    public long? MaxPixels { get; init; }
 }

@@ -94,7 +94,7 @@ public sealed class Restorer : IDisposable
     }
 
     /// <summary>Reads images the way this model wants them (grayscale for one-channel models). Dispose the result.</summary>
-    public ImageFile ReadImage(string path) => ImageFile.Read(path, grayscale: Config.InpChannels == 1);
+    public ImageFile ReadImage(string path) => ImageFile.Read(path, grayscale: Config.InpChannels == 1, tiled.Options.MaxPixels);
 
     /// <summary>Restores a decoded image into a new one (dispose it); bit depth and alpha are kept.</summary>
     public ImageFile Restore(ImageFile image, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
