@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Restormer.Cli;
 
@@ -17,6 +18,24 @@ public sealed class Cli(ParseResult parse)
     public void Info(string line) => Out.WriteLine(line);
     public void Warn(string message) => Err.WriteLine($"warning: {message}");
     public void Error(string message) => Err.WriteLine($"error: {message}");
+
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs the command. A parse error (unknown option, a value that is not a
+    /// number, a number outside its <see cref="OptionRange"/>) is one line <c>error: …</c> and exit code 2, not a
+    /// page of help.
+    /// </summary>
+    public static int Invoke(Command root, string[] args, InvocationConfiguration? configuration = null)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count == 0)
+            return configuration is null ? parse.Invoke() : parse.Invoke(configuration);
+        var names = new List<string> { "--help" };
+        for (var result = parse.CommandResult; result.Command != root; result = (CommandResult)result.Parent!)
+            names.Insert(0, result.Command.Name);
+        var help = "restormer " + string.Join(' ', names);
+        (configuration?.Error ?? Console.Error).WriteLine($"error: {parse.Errors[0].Message} (see '{help}')");
+        return 2;
+    }
 
     /// <summary>Runs a command body, turning the errors a user can cause into one clear line and exit code 2.</summary>
     public static int Run(ParseResult parse, Func<Cli, int> body)

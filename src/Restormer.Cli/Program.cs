@@ -16,4 +16,4 @@ Command[] commands =
     BenchCommand.Create(),
 ];
 foreach (var command in commands) root.Subcommands.Add(command);
-return root.Parse(args).Invoke();
+return Restormer.Cli.Cli.Invoke(root, args);

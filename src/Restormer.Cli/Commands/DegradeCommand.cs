@@ -19,8 +19,8 @@ public static class DegradeCommand
             Description = "Degradation: motion (camera shake), linear, defocus, gaussian, noise, jpeg or mixed (random blur kind).",
             DefaultValueFactory = _ => "motion",
         };
-        var seed = new Option<int>("--seed", "-s") { Description = "Random seed; the same seed gives the same pairs.", DefaultValueFactory = _ => 0 };
-        var count = new Option<int>("--count-per-image", "-n") { Description = "Degraded copies per sharp image (named NAME_k.png when above 1).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed", "-s") { Description = "Random seed; the same seed gives the same pairs.", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
+        var count = new Option<int>("--count-per-image", "-n") { Description = "Degraded copies per sharp image (named NAME_k.png when above 1).", DefaultValueFactory = _ => 1 }.Within(1, 1000);
         var saveKernels = new Option<bool>("--save-kernels") { Description = "Also write each blur kernel as a PNG under kernels/." };
         var options = new Option<string?>("--options") { Description = "A YAML file of degradation settings (the keys of a training option file's 'degradation:' block, see docs/degradations.md); overrides --kind." };
 

@@ -17,7 +17,7 @@ public static class EvaluateCommand
         var reference = new Option<DirectoryInfo>("--reference") { Description = "Folder of ground-truth images; files are matched by name without extension.", Required = true };
         var json = new Option<FileInfo?>("--json") { Description = "Also write per-image scores and the mean as JSON." };
         var csv = new Option<FileInfo?>("--csv") { Description = "Also write per-image scores as CSV." };
-        var crop = new Option<int>("--crop") { Description = "Border pixels to drop on every edge before measuring (the reference's crop_border).", DefaultValueFactory = _ => 0 };
+        var crop = new Option<int>("--crop") { Description = "Border pixels to drop on every edge before measuring (the reference's crop_border).", DefaultValueFactory = _ => 0 }.Within(0, 4096);
         var y = new Option<bool>("--y") { Description = "Measure on the Y channel of YCbCr (ITU-R BT.601) instead of all colour channels." };
         var command = new Command("evaluate", "PSNR, SSIM (per-channel Gaussian, as scikit-image) and SSIM-3D (the Restormer training code's) of restored images against references. "
             + "Images are read by OpenCV in BGR order; 16-bit files at full depth, scaled to 0..255. PSNR of identical images is written as \"Infinity\".")

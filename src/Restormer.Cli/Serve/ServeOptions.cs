@@ -40,6 +40,7 @@ public sealed record ServeOptions
             throw new ArgumentException($"--queue must be at least 1, got {QueueCapacity}.");
         if (ResultLifetime <= TimeSpan.Zero)
             throw new ArgumentException("--keep-minutes must be positive.");
+        Restore.Validate();
         if (!Directory.Exists(Models.Directory))
             throw new DirectoryNotFoundException($"Models folder '{Models.Directory}' does not exist: create it and put the weights there, or pass --weights-dir <folder>.");
     }

@@ -48,7 +48,6 @@ public sealed class Restorer : IDisposable
         WeightsPath = weightsPath;
         Task = task;
         device = ParseDevice(options.Device);
-        SelfEnsemble.Validate(options.SelfEnsemble);
         if (options.Threads is int threads) set_num_threads(threads);
         model.to(device);
         model.eval();
@@ -78,13 +77,14 @@ public sealed class Restorer : IDisposable
     {
         if (task is null && weightsPath is null)
             throw new ArgumentException("Give a task or a weights file.");
+        (options ??= new RestoreOptions()).Validate();
         var path = weightsPath ?? ModelStore.Default.Resolve(task!);
         var model = RestormerNet.FromCheckpoint(path);
         try
         {
             if (model.Config.DualPixelTask)
                 throw new NotSupportedException($"'{path}' is a dual-pixel model (6 input channels: left and right views); restore takes single images. Use a single-image checkpoint.");
-            return new Restorer(model, path, task, options ?? new RestoreOptions());
+            return new Restorer(model, path, task, options);
         }
         catch
         {
