@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Restormer.Degradations;
+using Restormer.Training.Options;
 
 namespace Restormer.Cli.Commands;
 
@@ -45,11 +46,7 @@ public static class DegradeCommand
     {
         if (optionsFile is null)
             return DegradationPipeline.ForKind(DegradationOptionsReader.ParseKind(kind));
-        if (!File.Exists(optionsFile))
-            throw new FileNotFoundException($"Degradation options file '{optionsFile}' does not exist.");
-        var settings = new YamlDotNet.Serialization.DeserializerBuilder().Build()
-            .Deserialize<Dictionary<string, object?>>(File.ReadAllText(optionsFile))
-            ?? throw new InvalidDataException($"Degradation options file '{optionsFile}' is empty.");
-        return DegradationPipeline.FromDictionary(settings);
+        var map = YamlOptionReader.Load(optionsFile);
+        return DegradationPipeline.FromDictionary(map.Keys.ToDictionary(key => key, map.Raw));
     }
 }
