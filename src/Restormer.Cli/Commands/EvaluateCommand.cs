@@ -33,7 +33,6 @@ public static class EvaluateCommand
     {
         TextWriter output = cli.Out, error = cli.Err;
         {
-            if (crop < 0) throw new ArgumentException($"--crop must be 0 or more, got {crop}.");
             var pairs = ImagePairs.FromFolders(restored.FullName, reference.FullName);
             foreach (var stem in pairs.OnlyRestored) error.WriteLine($"warning: '{stem}' is in --restored but has no reference in '{reference.FullName}'; skipped.");
             foreach (var stem in pairs.OnlyReference) error.WriteLine($"warning: '{stem}' is in --reference but has no restored image in '{restored.FullName}'; skipped.");

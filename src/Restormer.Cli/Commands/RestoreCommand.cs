@@ -47,7 +47,7 @@ public static class RestoreCommand
                     restorer.Restore(source, target, new Progress<double>(f => display.Value = index + f), cancellation);
                     display.Line($"ok   {Path.GetFileName(source)} -> {target} ({watch.Elapsed.TotalSeconds:F1} s)");
                 }
-                catch (Exception e) when (e is IOException or ArgumentException or OpenCvSharp.OpenCVException)
+                catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or OpenCvSharp.OpenCVException)
                 {
                     failures.Add(source);
                     display.Line($"FAIL {Path.GetFileName(source)}: {e.Message} (skipped)");

@@ -54,8 +54,8 @@ public static class ImageDecoder
             throw new ImageReadException(path, "the file is empty");
         var header = ImageHeader.Read(stream, out var problem) ?? throw new ImageReadException(path, problem!);
         if (header.Pixels > maxPixels)
-            throw new ImageReadException(path,
-                $"it declares {header.Width}×{header.Height} = {ImageLimits.Megapixels(header.Pixels)}, over the limit of {ImageLimits.Megapixels(maxPixels)} " +
+            throw new ImageTooLargeException(path,
+                $"its header declares {header.Width}×{header.Height} = {ImageLimits.Megapixels(header.Pixels)}, over the limit of {ImageLimits.Megapixels(maxPixels)} " +
                 $"(raise it with --max-pixels or {ImageLimits.EnvironmentVariable} if the image is genuine and memory allows)");
         stream.Position = 0;
         if (ImageIntegrity.Problem(stream, header.Format) is { } incomplete)

@@ -70,6 +70,9 @@ public sealed class TiledRestorer : IDisposable
             restored = RunTiles(padded, TilePlan.For(paddedHeight, paddedWidth, tile.Value, Options.TileOverlap), progress, cancellation);
         }
         progress?.Report(1.0);
+        // Damaged or overflowing weights give NaN, which would round to black pixels and pass for a result.
+        if (!restored.isfinite().all().item<bool>())
+            throw new InvalidDataException("The network's output holds NaN or infinite values (damaged weights, or values that overflow on this image); nothing was written.");
         var result = restored.clamp_(0, 1)[.., .., ..height, ..width].contiguous();
         return result.MoveToOuterDisposeScope();
     }
