@@ -60,10 +60,16 @@ public static partial class ArchitectureInference
     /// </summary>
     private static double InferExpansionFactor(IReadOnlyDictionary<string, Tensor> state, int dim)
     {
-        var widths = new List<(int Channels, int Hidden)>();
+        var widths = new List<(int Channels, int Hidden, string Name, long[] Shape)>();
         foreach (var (level, channels) in new[] { ("encoder_level1", dim), ("encoder_level2", dim * 2), ("encoder_level3", dim * 4), ("latent", dim * 8), ("decoder_level1", dim * 2) })
-            if (state.ContainsKey($"{level}.0.ffn.project_out.weight"))
-                widths.Add((channels, (int)Require(state, $"{level}.0.ffn.project_out.weight", 4).shape[1]));
+        {
+            var name = $"{level}.0.ffn.project_out.weight";
+            if (state.ContainsKey(name))
+            {
+                var shape = Require(state, name, 4).shape;
+                widths.Add((channels, (int)shape[1], name, shape));
+            }
+        }
         if (widths.Count == 0)
             throw new InvalidDataException("not a Restormer state dict: no 'ffn.project_out.weight' found");
 
@@ -72,7 +78,8 @@ public static partial class ArchitectureInference
         double low = widths.Max(x => (double)x.Hidden / x.Channels);
         foreach (var candidate in new[] { Math.Round(low, 2), Math.Round(low, 4), low, low + 1e-9 })
             if (Fits(candidate)) return candidate;
-        throw new InvalidDataException($"the GDFN widths ({string.Join(", ", widths.Select(x => $"{x.Hidden} for {x.Channels} channels"))}) fit no single ffn_expansion_factor");
+        throw new InvalidDataException("the GDFN widths fit no single ffn_expansion_factor: " +
+            string.Join(", ", widths.Select(x => $"'{x.Name}' has shape [{string.Join(",", x.Shape)}] for {x.Channels} channels")));
     }
 
     [GeneratedRegex(@"\G(\d+)\.")]

@@ -88,8 +88,11 @@ static partial class FaultFiles
     public static void SaveTinyCheckpoint(string path, string? tensorName = null, Func<Tensor, Tensor>? change = null)
     {
         using var net = TinyNet();
-        var state = net.state_dict().ToDictionary(p => p.Key, p => tensorName == p.Key && change is not null ? change(p.Value.detach()) : p.Value.detach());
-        CheckpointFile.SavePth(path, state);
+        Restormer.Interop.GcPause.Run(() =>
+        {
+            var state = net.state_dict().ToDictionary(p => p.Key, p => tensorName == p.Key && change is not null ? change(p.Value.detach()) : p.Value.detach());
+            CheckpointFile.SavePth(path, state);
+        });
     }
 
     /// <summary>Relative path → SHA-256 (or the kind, for what is not a regular file) of everything under <paramref name="folder"/>.</summary>

@@ -18,7 +18,7 @@ public static partial class YamlOptionReader
     const string TagPrefix = "tag:yaml.org,2002:";
 
     /// <summary>Largest option file read (the published ones are under 10 KB).</summary>
-    public const long MaxFileBytes = 1 << 20;
+    public const long MaxFileBytes = 256 << 10;
     /// <summary>Most values (scalars, lists, maps) in the read tree, aliases expanded.</summary>
     public const int MaxValues = 100_000;
     /// <summary>Deepest nesting of lists and maps.</summary>
