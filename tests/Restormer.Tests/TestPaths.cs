@@ -52,8 +52,9 @@ public static class TestPaths
         try
         {
             if (!Directory.Exists(dir)) return;
-            foreach (var sub in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories))
-                File.SetUnixFileMode(sub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows())
+                foreach (var sub in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories))
+                    File.SetUnixFileMode(sub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.Delete(dir, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -28,13 +28,14 @@ public static class BenchCommand
         common.AddTo(command, withPrecisionAndEnsemble: false);
         command.SetAction(parse => Cli.Run(parse, cli =>
         {
+            var restore = common.Read(parse);
             var options = new BenchmarkOptions
             {
-                Sizes = ParseSizes(parse.GetValue(sizes)!),
+                Sizes = ParseSizes(parse.GetValue(sizes)!, restore.MaxPixels ?? ImageLimits.MaxPixels),
                 Precisions = parse.GetValue(precisions)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(PrecisionExtensions.Parse).ToList(),
                 Repeat = parse.GetValue(repeat),
                 Warmup = parse.GetValue(warmup),
-                Restore = common.Read(parse),
+                Restore = restore,
             };
             BenchmarkReport report;
             if (parse.GetValue(weights) is { } path)
@@ -61,15 +62,15 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Reads "256x256,1280x720" as (width, height) pairs.</summary>
-    public static IReadOnlyList<(int Width, int Height)> ParseSizes(string text) =>
+    /// <summary>Reads "256x256,1280x720" as (width, height) pairs, each at most <paramref name="maxPixels"/>.</summary>
+    public static IReadOnlyList<(int Width, int Height)> ParseSizes(string text, long maxPixels) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(size =>
         {
             var parts = size.ToLowerInvariant().Split('x');
             if (parts.Length != 2 || !int.TryParse(parts[0], out int width) || !int.TryParse(parts[1], out int height) || width < 1 || height < 1)
                 throw new ArgumentException($"--sizes: '{size}' is not WIDTHxHEIGHT (e.g. 1280x720).");
-            if ((long)width * height > ImageLimits.MaxPixels)
-                throw new ArgumentException($"--sizes: '{size}' is over the pixel limit of {ImageLimits.Megapixels(ImageLimits.MaxPixels)} ({ImageLimits.EnvironmentVariable}).");
+            if ((long)width * height > maxPixels)
+                throw new ArgumentException($"--sizes: '{size}' is over the pixel limit of {ImageLimits.Megapixels(maxPixels)} (--max-pixels, {ImageLimits.EnvironmentVariable}).");
             return (width, height);
         }).ToList();
 

@@ -58,7 +58,7 @@ public static class ImageDecoder
                 $"its header declares {header.Width}×{header.Height} = {ImageLimits.Megapixels(header.Pixels)}, over the limit of {ImageLimits.Megapixels(maxPixels)} " +
                 $"(raise it with --max-pixels or {ImageLimits.EnvironmentVariable} if the image is genuine and memory allows)");
         stream.Position = 0;
-        if (ImageIntegrity.Problem(stream, header.Format) is { } incomplete)
+        if (ImageIntegrity.Problem(stream, header) is { } incomplete)
             throw new ImageReadException(path, incomplete);
         return header;
     }

@@ -5,18 +5,34 @@ namespace Restormer.Imaging;
 /// <summary>
 /// Checks that a file holds its whole image before it is decoded. libjpeg decodes a truncated JPEG "successfully",
 /// filling the missing rows with grey and only printing a warning, so a JPEG's markers are walked to its end-of-image
-/// marker; a WebP must be as long as its RIFF header says. (libpng, libtiff and OpenCV's BMP reader fail on
-/// truncation by themselves, and PNG's chunks are walked by <see cref="ImageHeader"/>.)
+/// marker; a WebP must be as long as its RIFF header says; a binary PPM/PGM/PBM must hold at least its raw samples.
+/// (libpng, libtiff and OpenCV's BMP reader fail on truncation by themselves, and PNG's chunks are walked by
+/// <see cref="ImageHeader"/>.)
 /// </summary>
 public static class ImageIntegrity
 {
     /// <summary>Null when <paramref name="stream"/> (positioned at the start) is complete, else what is wrong.</summary>
-    public static string? Problem(Stream stream, FileType format) => format switch
+    public static string? Problem(Stream stream, ImageHeader header) => header.Format switch
     {
         FileType.Jpeg => JpegEndReached(new BufferedStream(stream, 1 << 16)) ? null : "truncated: the JPEG data ends before its end-of-image marker",
         FileType.WebP => WebPComplete(stream) ? null : "truncated: the file is shorter than its WebP header says",
+        FileType.Netpbm => stream.Length >= RawNetpbmBytes(stream, header) ? null : "truncated: the file is shorter than its pixels",
         _ => null,
     };
+
+    /// <summary>The fewest bytes a binary (P4, P5, P6) Netpbm file's samples take (one byte each); 0 for the text forms.</summary>
+    private static long RawNetpbmBytes(Stream s, ImageHeader header)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        if (s.ReadAtLeast(magic, 2, throwOnEndOfStream: false) < 2) return long.MaxValue;
+        return magic[1] switch
+        {
+            (byte)'4' => (header.Width + 7) / 8 * header.Height,
+            (byte)'5' => header.Pixels,
+            (byte)'6' => 3 * header.Pixels,
+            _ => 0,
+        };
+    }
 
     /// <summary>
     /// Follows the marker segments from SOI; after each start-of-scan skips the entropy-coded data (where 0xFF is

@@ -106,7 +106,7 @@ public class NumericOptionTests
     [InlineData("train", "--threads", "100000")]
     [InlineData("restore", "--self-ensemble", "3")]
     [InlineData("restore", "--tile", "12")]
-    public void TheIssuesCasesAreOneLineAndExitCode2BeforeAnyWork(string command, string option, string value)
+    public async Task TheIssuesCasesAreOneLineAndExitCode2BeforeAnyWork(string command, string option, string value)
     {
         using var dir = TestPaths.NewTempFolder("faults-options");
         var target = AllCommands().Single(c => c.Name == command);
@@ -116,9 +116,7 @@ public class NumericOptionTests
             "train" => ["--opt", dir["none.yml"]],
             _ => ["--weights-dir", dir.Path, "--port", "0"],
         };
-        var run = Task.Run(() => CliRunner.Run(target, [.. required, option, value]));
-        Assert.True(run.Wait(TimeSpan.FromSeconds(30)), $"{command} {option} {value} did not return");
-        var result = run.Result;
+        var result = await Task.Run(() => CliRunner.Run(target, [.. required, option, value])).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"error: {option} must be", line);
