@@ -5,8 +5,9 @@ namespace Restormer.Tests;
 /// <summary>
 /// Locates the repository root and the read-only <c>../shared</c> data folder beside it, and owns the run's temporary
 /// folder: every temporary file of the suite (the tests' own folders, the servers' work folders, ASP.NET Core's upload
-/// buffers, browser profiles) goes under one folder per test process, deleted when the process ends; folders of
-/// earlier runs that were killed are deleted when the next run starts.
+/// buffers, browser profiles) goes under one folder per test process, deleted when the run ends
+/// (<see cref="RunTempFramework"/>, and at process exit); folders of earlier runs that were killed are deleted when
+/// the next run starts.
 /// </summary>
 public static class TestPaths
 {
