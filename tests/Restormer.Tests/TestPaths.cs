@@ -47,19 +47,27 @@ public static class TestPaths
     /// <summary>A fresh folder deleted (with everything in it) when disposed.</summary>
     public static TempFolder NewTempFolder(string prefix = "restormer-test") => new(NewTempDir(prefix));
 
-    /// <summary>Deletes a folder tree, making read-only entries writable first; errors are ignored (best effort).</summary>
+    /// <summary>
+    /// Deletes a folder tree entry by entry, so one entry still in use (a browser finishing its profile) does not keep
+    /// the rest; tried twice, errors ignored (best effort).
+    /// </summary>
     public static void TryDelete(string dir)
     {
-        try
+        for (int attempt = 0; attempt < 2 && Directory.Exists(dir); attempt++)
         {
-            if (!Directory.Exists(dir)) return;
-            if (!OperatingSystem.IsWindows())
-                foreach (var sub in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories))
-                    File.SetUnixFileMode(sub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
+            if (attempt > 0) Thread.Sleep(500);
+            try
+            {
+                foreach (var entry in Directory.EnumerateFileSystemEntries(dir).ToList())
+                    try
+                    {
+                        if (new DirectoryInfo(entry) is { Exists: true, LinkTarget: null }) Directory.Delete(entry, recursive: true);
+                        else File.Delete(entry); // files, FIFOs, and links (never followed)
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 
