@@ -51,9 +51,15 @@ public static class RestormerApp
     public static int Run(string[] args, InvocationConfiguration? configuration = null) =>
         Run(args, configuration ?? new InvocationConfiguration(), handleSignals: false).GetAwaiter().GetResult();
 
-    private static async Task<int> Run(string[] args, InvocationConfiguration configuration, bool handleSignals)
+    private static Task<int> Run(string[] args, InvocationConfiguration configuration, bool handleSignals) =>
+        Invoke(CreateRoot(), args, configuration, handleSignals);
+
+    /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/> (tests give a root with one command).</summary>
+    public static int Invoke(RootCommand root, string[] args, InvocationConfiguration configuration) =>
+        Invoke(root, args, configuration, handleSignals: false).GetAwaiter().GetResult();
+
+    private static async Task<int> Invoke(RootCommand root, string[] args, InvocationConfiguration configuration, bool handleSignals)
     {
-        var root = CreateRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count == 0)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Restormer.Degradations;
 using Restormer.Validation;
+using Restormer.Training.Options;
 
 namespace Restormer.Cli.Commands;
 
@@ -20,8 +21,8 @@ public static class DegradeCommand
             Description = "Degradation: motion (camera shake), linear, defocus, gaussian, noise, jpeg or mixed (random blur kind).",
             DefaultValueFactory = _ => "motion",
         };
-        var seed = new Option<int>("--seed", "-s") { Description = "Random seed; the same seed gives the same pairs.", DefaultValueFactory = _ => 0 };
-        var count = new Option<int>("--count-per-image", "-n") { Description = "Degraded copies per sharp image (named NAME_k.png when above 1).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed", "-s") { Description = "Random seed; the same seed gives the same pairs.", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
+        var count = new Option<int>("--count-per-image", "-n") { Description = "Degraded copies per sharp image (named NAME_k.png when above 1).", DefaultValueFactory = _ => 1 }.Within(1, 1000);
         var saveKernels = new Option<bool>("--save-kernels") { Description = "Also write each blur kernel as a PNG under kernels/." };
         var options = new Option<string?>("--options") { Description = "A YAML file of degradation settings (the keys of a training option file's 'degradation:' block, see docs/degradations.md); overrides --kind." };
         var suite = new Option<string?>("--suite") { Description = "Make the validation suite a YAML file describes (e.g. options/validation_suite.yml): OUTPUT/<condition>/input|target for every condition, to score with 'test --input-dir OUTPUT'." };
@@ -54,11 +55,7 @@ public static class DegradeCommand
     {
         if (optionsFile is null)
             return DegradationPipeline.ForKind(DegradationOptionsReader.ParseKind(kind));
-        if (!File.Exists(optionsFile))
-            throw new FileNotFoundException($"Degradation options file '{optionsFile}' does not exist.");
-        var settings = new YamlDotNet.Serialization.DeserializerBuilder().Build()
-            .Deserialize<Dictionary<string, object?>>(File.ReadAllText(optionsFile))
-            ?? throw new InvalidDataException($"Degradation options file '{optionsFile}' is empty.");
-        return DegradationPipeline.FromDictionary(settings);
+        var map = YamlOptionReader.Load(optionsFile);
+        return DegradationPipeline.FromDictionary(map.Keys.ToDictionary(key => key, map.Raw));
     }
 }

@@ -19,7 +19,7 @@ public static class EvaluateCommand
         var reference = new Option<DirectoryInfo>("--reference") { Description = "Folder of ground-truth images; files are matched by name without extension. A validation suite (degrade --suite) is scored per condition against --restored/<condition>/.", Required = true };
         var json = new Option<FileInfo?>("--json") { Description = "Also write per-image scores and the mean as JSON." };
         var csv = new Option<FileInfo?>("--csv") { Description = "Also write per-image scores as CSV." };
-        var crop = new Option<int>("--crop") { Description = "Border pixels to drop on every edge before measuring (the reference's crop_border).", DefaultValueFactory = _ => 0 };
+        var crop = new Option<int>("--crop") { Description = "Border pixels to drop on every edge before measuring (the reference's crop_border).", DefaultValueFactory = _ => 0 }.Within(0, 4096);
         var y = new Option<bool>("--y") { Description = "Measure on the Y channel of YCbCr (ITU-R BT.601) instead of all colour channels." };
         var protocol = new Option<string>("--protocol")
         {
@@ -42,7 +42,6 @@ public static class EvaluateCommand
     {
         TextWriter output = cli.Out, error = cli.Err;
         {
-            if (crop < 0) throw new ArgumentException($"--crop must be 0 or more, got {crop}.");
             var protocol = protocolName == "default" ? EvaluationProtocol.Default(crop, y)
                 : crop == 0 && !y ? EvaluationProtocol.Named[protocolName]
                 : throw new ArgumentException($"--protocol {protocolName} fixes its own crop and colour space; drop --crop and --y.");

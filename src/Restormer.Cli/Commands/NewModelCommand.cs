@@ -14,13 +14,13 @@ public static class NewModelCommand
     public static Command Create()
     {
         var output = new Option<string>("--output", "-o") { Description = "The .pth file to write.", Required = true };
-        var dim = new Option<int>("--dim") { Description = "Model width.", DefaultValueFactory = _ => 48 };
+        var dim = new Option<int>("--dim") { Description = "Model width.", DefaultValueFactory = _ => 48 }.Within(1, 1024);
         var blocks = new Option<string>("--blocks") { Description = "Transformer blocks per level, e.g. 4,6,6,8.", DefaultValueFactory = _ => "4,6,6,8" };
-        var refinement = new Option<int>("--refinement") { Description = "Refinement blocks.", DefaultValueFactory = _ => 4 };
+        var refinement = new Option<int>("--refinement") { Description = "Refinement blocks.", DefaultValueFactory = _ => 4 }.Within(0, 64);
         var heads = new Option<string>("--heads") { Description = "Attention heads per level.", DefaultValueFactory = _ => "1,2,4,8" };
         var layerNorm = new Option<LayerNormType>("--layernorm") { Description = "WithBias or BiasFree.", DefaultValueFactory = _ => LayerNormType.WithBias };
-        var channels = new Option<int>("--channels") { Description = "Image channels (1 for grayscale).", DefaultValueFactory = _ => 3 };
-        var seed = new Option<long>("--seed") { Description = "Random seed of the initialisation.", DefaultValueFactory = _ => 0 };
+        var channels = new Option<int>("--channels") { Description = "Image channels (1 for grayscale).", DefaultValueFactory = _ => 3 }.OneOf(1, 3);
+        var seed = new Option<long>("--seed") { Description = "Random seed of the initialisation.", DefaultValueFactory = _ => 0 }.Within(0L, long.MaxValue);
         var command = new Command("new-model", "Write a randomly initialised Restormer checkpoint (e.g. the full-size model for benchmarks).")
             { output, dim, blocks, refinement, heads, layerNorm, channels, seed };
         command.SetAction(parse => Cli.Run(parse, cli =>

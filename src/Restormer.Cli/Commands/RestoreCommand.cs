@@ -131,7 +131,7 @@ public static class RestoreCommand
                     display.Line($"ok   {name} -> {item.Output} ({watch.Elapsed.TotalSeconds:F1} s)");
                     Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3)));
                 }
-                catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or OpenCvSharp.OpenCVException)
+                catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or InvalidDataException or OpenCvSharp.OpenCVException)
                 {
                     // Standard input was read from a staging file whose path means nothing to the user.
                     var message = item.Input.Label is null ? e.Message : e.Message.Replace(item.Input.Path, "standard input");

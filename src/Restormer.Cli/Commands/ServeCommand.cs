@@ -10,14 +10,14 @@ public static class ServeCommand
     public static Command Create()
     {
         var defaults = new ServeOptions();
-        var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on.", DefaultValueFactory = _ => defaults.Port };
+        var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on.", DefaultValueFactory = _ => defaults.Port }.Within(0, 65535, "0 picks a free port");
         var host = new Option<string>("--host") { Description = "Address to listen on. The default is this computer only; 0.0.0.0 opens the page to your network (it has no login).", DefaultValueFactory = _ => defaults.Host };
-        var maxUpload = new Option<double>("--max-upload-mb") { Description = "Largest image file accepted, in MB.", DefaultValueFactory = _ => defaults.MaxUploadBytes / 1048576.0 };
+        var maxUpload = new Option<double>("--max-upload-mb") { Description = "Largest image file accepted, in MB.", DefaultValueFactory = _ => defaults.MaxUploadBytes / 1048576.0 }.Within(0.001, 4096.0, "MB");
         var weightsDir = new Option<string?>("--weights-dir", "--models-dir") { Description = "Folder with the task weights (default: $RESTORMER_MODELS or the installation's models/)." };
         var queue = new Option<string>("--queue") { Description = "Images that may wait per model while one is restored (more are refused, HTTP 503); or a work queue redis://HOST:PORT[/DB] whose `restormer worker`s restore the uploads.", DefaultValueFactory = _ => defaults.QueueCapacity.ToString() };
         var inFlight = new Option<int>("--in-flight") { Description = "With a work queue: uploads per model handed to the workers at once; more wait here.", DefaultValueFactory = _ => defaults.InFlight };
         var queueOptions = new QueueOptions();
-        var keep = new Option<double>("--keep-minutes") { Description = "How long restored images stay downloadable; then they are deleted.", DefaultValueFactory = _ => defaults.ResultLifetime.TotalMinutes };
+        var keep = new Option<double>("--keep-minutes") { Description = "How long restored images stay downloadable; then they are deleted.", DefaultValueFactory = _ => defaults.ResultLifetime.TotalMinutes }.Within(0.1, 10080.0, "a week");
         var common = new InferenceOptions();
         var command = new Command("serve", "Open a web page to restore photos in the browser: drop an image, pick a task, compare before/after, download the PNG.")
             { port, host, maxUpload, weightsDir, queue, keep, inFlight };

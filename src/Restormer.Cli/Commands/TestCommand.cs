@@ -17,7 +17,7 @@ public static class TestCommand
         var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint to test (default: the task's weights in the models folder)." };
         var input = new Option<string>("--input-dir", "--input_dir", "-i") { Description = "Test set: a folder of images, a folder with input/ (and target/ for scoring), or a validation suite (one such folder per condition, see degrade --suite).", Required = true };
         var output = new Option<string>("--output-dir", "--result_dir", "-o") { Description = "Where restored PNGs and metrics.json/metrics.csv go.", Required = true };
-        var crop = new Option<int>("--crop") { Description = "Border pixels excluded from PSNR/SSIM.", DefaultValueFactory = _ => 0 };
+        var crop = new Option<int>("--crop") { Description = "Border pixels excluded from PSNR/SSIM.", DefaultValueFactory = _ => 0 }.Within(0, 4096);
         var y = new Option<bool>("--y") { Description = "Score the Y channel (BT.601) instead of RGB." };
         var common = new InferenceOptions();
         var command = new Command("test", "Restore a test set and, if it has ground truth, report PSNR/SSIM.") { task, weights, input, output, crop, y };

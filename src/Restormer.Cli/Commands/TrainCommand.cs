@@ -21,7 +21,7 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "A training_states/<iter>.state to continue from. Without it a run continues from the newest state in experiments/<name>/, as the reference does." };
         var fresh = new Option<bool>("--fresh") { Description = "Start from scratch even if experiments/<name>/ holds states (the old folder is renamed <name>_archived_<time>)." };
         var experiments = new Option<string>("--experiments-dir") { Description = "Folder that receives <name>/.", DefaultValueFactory = _ => "experiments" };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the network (default: one per core)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the network (default: one per core)." }.Within(1, OptionRange.MaxThreads, "four per core");
         var command = new Command("train", "Train or fine-tune a Restormer model from a basicsr option file.");
         foreach (var option in new Option[] { opt, resume, fresh, experiments, threads }) command.Options.Add(option);
         command.SetAction(parse => Cli.Run(parse, cli => Run(cli, parse.GetValue(opt)!, parse.GetValue(resume),

@@ -95,7 +95,13 @@ public sealed class RestoreServer : IAsyncDisposable
         builder.Services.AddHostFiltering(filter => filter.AllowedHosts = IsLoopback(host) ? ["localhost", "127.0.0.1", "[::1]"] : ["*"]);
         builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{options.Port}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes + ServeApi.FormOverheadBytes);
-        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxUploadBytes + ServeApi.FormOverheadBytes);
+        // Uploads are buffered in memory (at most one limit's worth each), never in ASP.NET Core's ASPNETCORE_*.tmp
+        // files, which a killed server would leave in the system's temporary folder.
+        builder.Services.Configure<FormOptions>(form =>
+        {
+            form.MultipartBodyLengthLimit = options.MaxUploadBytes + ServeApi.FormOverheadBytes;
+            form.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, options.MaxUploadBytes + ServeApi.FormOverheadBytes);
+        });
         // Signals are the command's (Interruption), not the host's: it stops when the command's token fires.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var app = builder.Build();

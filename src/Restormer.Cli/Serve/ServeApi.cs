@@ -18,6 +18,8 @@ public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder
     /// <summary>Form field that carries the task name.</summary>
     public const string TaskField = "task";
 
+    private readonly WeightsCheck weightsCheck = new();
+
     /// <summary>Request bodies may exceed the image limit by this much (multipart headers, the task field).</summary>
     public const long FormOverheadBytes = 1 << 20;
 
@@ -58,12 +60,15 @@ public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder
     {
         modelsFolder = options.Models.Directory,
         maxUploadBytes = options.MaxUploadBytes,
-        tasks = RestorationTask.All.Select(task => options.Models.TryResolve(task) is { } path
-            ? new TaskInfo(task.Name, task.Description, task.WeightsFileName, true, Path.GetFileName(path))
-            : new TaskInfo(task.Name, task.Description, task.WeightsFileName, false, null)),
+        tasks = RestorationTask.All.Select(task => options.Models.TryResolve(task) is not { } path
+            ? new TaskInfo(task.Name, task.Description, task.WeightsFileName, false, null, null)
+            : weightsCheck.Problem(path) is { } problem
+                ? new TaskInfo(task.Name, task.Description, task.WeightsFileName, false, null, problem)
+                : new TaskInfo(task.Name, task.Description, task.WeightsFileName, true, Path.GetFileName(path), null)),
     };
 
-    private sealed record TaskInfo(string Name, string Description, string WeightsFile, bool Available, string? Model);
+    /// <summary>A task as the page lists it; <c>Problem</c> says why a weights file that is present cannot be used.</summary>
+    private sealed record TaskInfo(string Name, string Description, string WeightsFile, bool Available, string? Model, string? Problem);
 
     private async Task<IResult> Upload(HttpRequest request, CancellationToken cancellation)
     {
@@ -95,6 +100,8 @@ public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder
             return Error(StatusCodes.Status400BadRequest, $"Unknown task '{taskName}'. Tasks: {string.Join(", ", RestorationTask.All.Select(t => t.Name))}.");
         if (options.Models.TryResolve(task) is not { } weights)
             return Error(StatusCodes.Status400BadRequest, $"The {task.Name} model is not installed: put '{task.WeightsFileName}' into {options.Models.Directory} and reload the page.");
+        if (weightsCheck.Problem(weights) is { } problem)
+            return Error(StatusCodes.Status400BadRequest, $"The {task.Name} model cannot be used: {problem}");
         return await Accept(file, task, weights, cancellation);
     }
 
@@ -109,7 +116,7 @@ public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder
             await using (var target = File.Create(uploadPath))
                 await file.CopyToAsync(target, cancellation);
             RestoreJob job;
-            using (var image = ImageFile.Read(uploadPath))
+            using (var image = ImageFile.Read(uploadPath, maxPixels: options.Restore.MaxPixels))
             {
                 job = new RestoreJob(id, task, weights, folder, uploadPath, fileName, image.Width, image.Height);
                 image.WritePng(job.InputPngPath);
@@ -123,11 +130,16 @@ public sealed class ServeApi(ServeOptions options, JobScheduler jobs, WorkFolder
             }
             return Results.Json(Describe(job), statusCode: StatusCodes.Status202Accepted);
         }
-        catch (ImageReadException)
+        catch (ImageTooLargeException e)
+        {
+            WorkFolder.DeleteJobFolder(folder);
+            return Error(StatusCodes.Status413PayloadTooLarge, $"'{fileName}' {e.Reason}.");
+        }
+        catch (ImageReadException e)
         {
             WorkFolder.DeleteJobFolder(folder);
             return Error(StatusCodes.Status415UnsupportedMediaType,
-                $"'{fileName}' is not an image this server can read: upload a PNG, JPEG, TIFF, BMP or WebP file (8 or 16 bits).");
+                $"'{fileName}' is not an image this server can read ({e.Reason}): upload a PNG, JPEG, TIFF, BMP or WebP file (8 or 16 bits).");
         }
         catch
         {

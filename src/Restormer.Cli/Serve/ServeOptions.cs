@@ -54,9 +54,7 @@ public sealed record ServeOptions
             throw new ArgumentException($"--in-flight must be at least 1, got {InFlight}.");
         if (ResultLifetime <= TimeSpan.Zero)
             throw new ArgumentException("--keep-minutes must be positive.");
-        // libtorch aborts the process on a thread count below 1, which would kill the server at its first upload.
-        if (Restore.Threads is < 1)
-            throw new ArgumentException($"--threads must be at least 1, got {Restore.Threads}.");
+        Restore.Validate();
         if (!Directory.Exists(Models.Directory))
             throw new DirectoryNotFoundException($"Models folder '{Models.Directory}' does not exist: create it and put the weights there, or pass --weights-dir <folder>.");
     }

@@ -4,7 +4,9 @@ namespace Restormer.Cli.Serve;
 
 /// <summary>
 /// The server's private temporary folder, <c>restormer-serve-&lt;pid&gt;-&lt;random&gt;</c>, with one subfolder per job.
-/// Deleted on dispose; folders that servers which were killed left behind are deleted when the next one starts.
+/// Deleted on dispose; folders that servers which were killed left behind are deleted when the next one starts, and so
+/// are ASP.NET Core's upload buffers (<c>ASPNETCORE_*.tmp</c>) that no running process holds open (left by servers
+/// of earlier versions, which buffered uploads on disk).
 /// </summary>
 public sealed class WorkFolder : IDisposable
 {
@@ -33,12 +35,35 @@ public sealed class WorkFolder : IDisposable
 
     private static void RemoveLeftovers(string parent)
     {
+        var buffers = Directory.GetFiles(parent, "ASPNETCORE_*.tmp");
+        if (buffers.Length > 0)
+        {
+            var open = OpenFiles();
+            foreach (var file in buffers.Where(f => !open.Contains(System.IO.Path.GetFullPath(f))))
+                try { File.Delete(file); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
         foreach (var dir in Directory.EnumerateDirectories(parent, Prefix + "*"))
         {
             var pidText = System.IO.Path.GetFileName(dir)[Prefix.Length..].Split('-')[0];
             if (int.TryParse(pidText, out int pid) && !IsRunning(pid))
                 TryDelete(dir);
         }
+    }
+
+    /// <summary>Every file some process of this user has open (from /proc/&lt;pid&gt;/fd; others' are unreadable and skipped).</summary>
+    private static HashSet<string> OpenFiles()
+    {
+        var open = new HashSet<string>();
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(System.IO.Path.Combine(process, "fd")))
+                    if (new FileInfo(fd).LinkTarget is { } target) open.Add(target);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return open;
     }
 
     private static bool IsRunning(int pid)

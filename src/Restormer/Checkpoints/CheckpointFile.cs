@@ -26,6 +26,24 @@ public static class CheckpointFile
     public static OrderedDictionary<string, Tensor> Load(string path) => Guard(path, () =>
         StripDataParallel(path, Detect(path) == Format.Pth ? LoadPth(path) : Safetensors.Read(path).Tensors));
 
+    /// <summary>
+    /// A quick structural check that reads no tensor data: a .pth's zip directory and pickle (a truncated download has
+    /// lost the zip directory at its end), or a safetensors header whose tensors fit the file. Throws
+    /// <see cref="CheckpointException"/> as <see cref="Load"/> would; a file that passes can still fail to load on
+    /// damaged tensor data (checksums are verified by <see cref="Load"/>).
+    /// </summary>
+    public static void Check(string path) => Guard(path, () =>
+    {
+        if (Detect(path) == Format.Safetensors)
+            Safetensors.CheckHeader(path);
+        else
+        {
+            using var reader = TorchZipReader.Open(path);
+            SelectStateDict(path, reader.ReadPickle());
+        }
+        return true;
+    });
+
     /// <summary>Loads a safetensors file's tensors (in header order, names unchanged) and its string metadata.</summary>
     public static (OrderedDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) LoadSafetensors(string path) =>
         Guard(path, () => Detect(path) == Format.Safetensors
@@ -131,10 +149,12 @@ public static class CheckpointFile
     static Format Detect(string path)
     {
         const string FixPath = "Pass the path of a Restormer weights file (.pth written by torch.save, or .safetensors).";
-        if (Directory.Exists(path))
-            throw new CheckpointException(path, "is a folder, not a file", FixPath);
-        if (!File.Exists(path))
-            throw new CheckpointException(path, "does not exist", "Check the path; download the weights first if needed.");
+        switch (FileKind.NotRegular(path))
+        {
+            case "missing": throw new CheckpointException(path, "does not exist", "Check the path; download the weights first if needed.");
+            case "a directory": throw new CheckpointException(path, "is a folder, not a file", FixPath);
+            case { } kind: throw new CheckpointException(path, $"is {kind}, not a file", FixPath);
+        }
         using var stream = File.OpenRead(path);
         var head = new byte[16];
         head = head[..stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];

@@ -92,6 +92,13 @@ internal static class Safetensors
         json.WriteEndArray();
     }
 
+    /// <summary>Reads and checks the header only (names, types, shapes, offsets within the file).</summary>
+    public static void CheckHeader(string file)
+    {
+        using var stream = File.OpenRead(file);
+        ReadHeader(file, stream);
+    }
+
     static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(string file, FileStream stream)
     {
         Span<byte> prefix = stackalloc byte[8];

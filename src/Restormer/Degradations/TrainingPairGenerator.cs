@@ -1,5 +1,6 @@
 using System.Text;
 using OpenCvSharp;
+using Restormer.Imaging;
 using Restormer.IO;
 
 namespace Restormer.Degradations;
@@ -123,12 +124,9 @@ public static class TrainingPairGenerator
     {
         problem = null;
         Mat image;
-        try { image = Cv2.ImRead(file, ImreadModes.Unchanged); }
-        catch (OpenCVException e) { problem = $"OpenCV cannot read it ({e.Message})"; return null; }
-        if (image.Empty()) problem = "OpenCV cannot decode it (corrupt or not an image)";
-        else if (image.Depth() != MatType.CV_8U && image.Depth() != MatType.CV_16U) problem = $"its pixel depth {image.Type()} is not 8- or 16-bit";
-        else if (image.Channels() is 2 or > 4) problem = $"it has {image.Channels()} channels; only grey, colour and colour+alpha are read";
-        if (problem is not null) { image.Dispose(); return null; }
+        try { image = ImageDecoder.Read(file, ImreadModes.Unchanged); }
+        catch (ImageReadException e) { problem = e.Reason; return null; }
+        if (image.Channels() == 2) { image.Dispose(); problem = "it is gray with alpha; only grey, colour and colour+alpha are read"; return null; }
         if (image.Channels() != 4) return image;
         using (image) return image.CvtColor(ColorConversionCodes.BGRA2BGR);
     }

@@ -35,48 +35,25 @@ public sealed class ImageFile : IDisposable
     }
 
     /// <summary>
-    /// Decodes <paramref name="path"/> as the reference does (OpenCV, EXIF orientation honoured), keeping 16-bit depth.
-    /// <paramref name="grayscale"/> reads one channel (the gray denoising model), else three.
-    /// Throws <see cref="ImageReadException"/> naming the file when it cannot be decoded.
+    /// Decodes <paramref name="path"/> as the reference does (OpenCV, EXIF orientation honoured), keeping 16-bit depth,
+    /// through <see cref="ImageDecoder"/>'s checks (regular file, declared size within <paramref name="maxPixels"/>,
+    /// complete, 8/16-bit with 1–4 channels). <paramref name="grayscale"/> reads one channel (the gray denoising
+    /// model), else three. Throws <see cref="ImageReadException"/> naming the file when it cannot be read.
     /// </summary>
-    public static ImageFile Read(string path, bool grayscale = false)
+    public static ImageFile Read(string path, bool grayscale = false, long? maxPixels = null)
     {
-        if (!File.Exists(path))
-            throw new ImageReadException(path, "no such file");
-        Mat pixels;
-        try
-        {
-            pixels = Cv2.ImRead(path, (grayscale ? ImreadModes.Grayscale : ImreadModes.Color) | ImreadModes.AnyDepth);
-        }
-        catch (OpenCVException e)
-        {
-            throw new ImageReadException(path, e.Message);
-        }
-        if (pixels.Empty())
-            throw new ImageReadException(path, "not an image OpenCV can decode (corrupt, truncated or an unsupported format)");
-        if (pixels.Depth() == MatType.CV_32F || pixels.Depth() == MatType.CV_64F)
-        {
-            pixels.Dispose();
-            throw new ImageReadException(path, "floating-point images are not supported; convert to 8- or 16-bit first");
-        }
-        if (pixels.Depth() != MatType.CV_8U && pixels.Depth() != MatType.CV_16U)
-        {
-            var converted = new Mat();
-            pixels.ConvertTo(converted, MatType.CV_16U);
-            pixels.Dispose();
-            pixels = converted;
-        }
-        return new ImageFile(pixels, ReadAlpha(path, pixels)) { Metadata = ImageMetadata.Read(path) };
+        using var raw = ImageDecoder.Read(path, ImreadModes.Unchanged, maxPixels);
+        var pixels = ImageDecoder.Decode(path, (grayscale ? ImreadModes.Grayscale : ImreadModes.Color) | ImreadModes.AnyDepth);
+        return new ImageFile(pixels, ReadAlpha(raw, pixels)) { Metadata = ImageMetadata.Read(path) };
     }
 
     /// <summary>
     /// OpenCV drops alpha when it applies EXIF orientation, and keeps alpha only when it ignores orientation. So we decode
     /// the raw file too and, if it has alpha, give the alpha the same rotation/flip that maps raw colour to oriented colour.
     /// </summary>
-    private static Mat? ReadAlpha(string path, Mat oriented)
+    private static Mat? ReadAlpha(Mat raw, Mat oriented)
     {
-        using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
-        if (raw.Empty() || (raw.Channels() != 4 && raw.Channels() != 2)) return null;
+        if (raw.Channels() != 4 && raw.Channels() != 2) return null;
         var planes = raw.Split();
         using var rawColour = new Mat();
         if (raw.Channels() == 4)

@@ -52,4 +52,29 @@ public sealed record RestoreOptions
 
     /// <summary>With <see cref="InferenceRuntime.OnnxRuntime"/>: <c>cpu</c> (default), <c>cuda</c>, <c>directml</c> or <c>coreml</c>.</summary>
     public string ExecutionProvider { get; init; } = "cpu";
+
+    /// <summary>
+    /// Largest image read, in pixels (width × height declared by the file's header, checked before decoding); null
+    /// for <see cref="Imaging.ImageLimits.MaxPixels"/> (40 megapixels unless <c>RESTORMER_MAX_PIXELS</c> says otherwise).
+    /// </summary>
+    public long? MaxPixels { get; init; }
+
+    /// <summary>Most intra-op threads accepted: four per core; beyond that threads only compete for the cores.</summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting when one cannot work (checked before any work).</summary>
+    public void Validate()
+    {
+        if (TileSize is int tile && (tile < 8 || tile % 8 != 0))
+            throw new ArgumentException($"The tile size must be a positive multiple of 8, got {tile}.");
+        if (TileOverlap < 0 || TileSize is int side && TileOverlap >= side)
+            throw new ArgumentException($"The tile overlap must be from 0 to less than the tile size, got {TileOverlap}.");
+        if (MemoryBudgetBytes <= 0)
+            throw new ArgumentException($"The memory budget must be positive, got {MemoryBudgetBytes} bytes.");
+        if (Threads is int threads && (threads < 1 || threads > MaxThreads))
+            throw new ArgumentException($"Threads must be from 1 to {MaxThreads} (four per core), got {threads}.");
+        if (MaxPixels is long pixels && pixels < 1)
+            throw new ArgumentException($"The pixel limit must be positive, got {pixels}.");
+        Inference.SelfEnsemble.Validate(SelfEnsemble);
+    }
 }

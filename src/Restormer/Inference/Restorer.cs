@@ -51,7 +51,6 @@ public sealed class Restorer : IDisposable
         WeightsPath = weightsPath;
         Task = task;
         device = ParseDevice(options.Device);
-        SelfEnsemble.Validate(options.SelfEnsemble);
         if (options.Threads is int threads) set_num_threads(threads);
         model.to(device);
         model.eval();
@@ -81,13 +80,14 @@ public sealed class Restorer : IDisposable
     {
         if (task is null && weightsPath is null)
             throw new ArgumentException("Give a task or a weights file.");
+        (options ??= new RestoreOptions()).Validate();
         var path = weightsPath ?? ModelStore.Default.Resolve(task!);
         var model = RestormerNet.FromCheckpoint(path);
         try
         {
             if (model.Config.DualPixelTask)
                 throw new NotSupportedException($"'{path}' is a dual-pixel model (6 input channels: left and right views); restore takes single images. Use a single-image checkpoint.");
-            return new Restorer(model, path, task, options ?? new RestoreOptions());
+            return new Restorer(model, path, task, options);
         }
         catch
         {
@@ -97,7 +97,7 @@ public sealed class Restorer : IDisposable
     }
 
     /// <summary>Reads images the way this model wants them (grayscale for one-channel models). Dispose the result.</summary>
-    public ImageFile ReadImage(string path) => ImageFile.Read(path, grayscale: Config.InpChannels == 1);
+    public ImageFile ReadImage(string path) => ImageFile.Read(path, grayscale: Config.InpChannels == 1, tiled.Options.MaxPixels);
 
     /// <summary>Restores a decoded image into a new one (dispose it); bit depth, alpha and metadata are kept.</summary>
     public ImageFile Restore(ImageFile image, IProgress<double>? progress = null, CancellationToken cancellation = default) =>

@@ -87,6 +87,9 @@ public sealed class TiledRestorer : IDisposable
         var (plan, macsPerPass) = PlanPasses(paddedHeight, paddedWidth);
         var work = new WorkProgress(progress, plan?.Count ?? 1, macsPerPass, cancellation);
         var restored = plan is null ? Forward(padded, work) : RunTiles(padded, plan, work);
+        // Damaged or overflowing weights give NaN, which would round to black pixels and pass for a result.
+        if (!restored.isfinite().all().item<bool>())
+            throw new InvalidDataException("The network's output holds NaN or infinite values (damaged weights, or values that overflow on this image); nothing was written.");
         var result = restored.clamp_(0, 1)[.., .., ..height, ..width].contiguous();
         return result.MoveToOuterDisposeScope();
     }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
+using Restormer.Imaging;
 
 namespace Restormer.Metrics;
 
@@ -42,10 +43,7 @@ public sealed class MetricImage
     /// </summary>
     public static MetricImage Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' does not exist.", path);
-        using var mat = Cv2.ImRead(path, ImreadModes.Color | ImreadModes.AnyDepth);
-        if (mat.Empty())
-            throw new InvalidDataException($"OpenCV cannot decode '{path}': not an image, or a format this build does not read.");
+        using var mat = ImageDecoder.Read(path, ImreadModes.Color | ImreadModes.AnyDepth);
         return FromMat(mat, path);
     }
 

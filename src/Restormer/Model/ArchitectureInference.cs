@@ -12,12 +12,12 @@ public static partial class ArchitectureInference
     /// <summary>Infers the constructor arguments; throws <see cref="InvalidDataException"/> when the tensors are not a Restormer.</summary>
     public static RestormerConfig FromStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
-        var embed = Require(state, "patch_embed.proj.weight");
-        var output = Require(state, "output.weight");
+        var embed = Require(state, "patch_embed.proj.weight", 4);
+        var output = Require(state, "output.weight", 4);
         int dim = (int)embed.shape[0];
         string[] encoders = ["encoder_level1", "encoder_level2", "encoder_level3", "latent"];
         var blocks = encoders.Select(level => CountBlocks(state, level)).ToArray();
-        var heads = encoders.Select(level => (int)Require(state, $"{level}.0.attn.temperature").shape[0]).ToArray();
+        var heads = encoders.Select(level => (int)Require(state, $"{level}.0.attn.temperature", 3).shape[0]).ToArray();
         var config = new RestormerConfig
         {
             InpChannels = (int)embed.shape[1],
@@ -35,9 +35,15 @@ public static partial class ArchitectureInference
         return config;
     }
 
-    private static Tensor Require(IReadOnlyDictionary<string, Tensor> state, string name) =>
-        state.TryGetValue(name, out var tensor) ? tensor
-            : throw new InvalidDataException($"not a Restormer state dict: '{name}' is missing");
+    /// <summary>The named tensor, checked to have the rank a Restormer gives it before its sizes are read.</summary>
+    private static Tensor Require(IReadOnlyDictionary<string, Tensor> state, string name, int rank)
+    {
+        if (!state.TryGetValue(name, out var tensor))
+            throw new InvalidDataException($"not a Restormer state dict: '{name}' is missing");
+        if (tensor.dim() != rank || tensor.shape.Any(size => size < 1))
+            throw new InvalidDataException($"tensor '{name}' has shape [{string.Join(",", tensor.shape)}], expected {rank} positive dimensions");
+        return tensor;
+    }
 
     private static int CountBlocks(IReadOnlyDictionary<string, Tensor> state, string level)
     {
@@ -54,10 +60,16 @@ public static partial class ArchitectureInference
     /// </summary>
     private static double InferExpansionFactor(IReadOnlyDictionary<string, Tensor> state, int dim)
     {
-        var widths = new List<(int Channels, int Hidden)>();
+        var widths = new List<(int Channels, int Hidden, string Name, long[] Shape)>();
         foreach (var (level, channels) in new[] { ("encoder_level1", dim), ("encoder_level2", dim * 2), ("encoder_level3", dim * 4), ("latent", dim * 8), ("decoder_level1", dim * 2) })
-            if (state.TryGetValue($"{level}.0.ffn.project_out.weight", out var w))
-                widths.Add((channels, (int)w.shape[1]));
+        {
+            var name = $"{level}.0.ffn.project_out.weight";
+            if (state.ContainsKey(name))
+            {
+                var shape = Require(state, name, 4).shape;
+                widths.Add((channels, (int)shape[1], name, shape));
+            }
+        }
         if (widths.Count == 0)
             throw new InvalidDataException("not a Restormer state dict: no 'ffn.project_out.weight' found");
 
@@ -66,7 +78,8 @@ public static partial class ArchitectureInference
         double low = widths.Max(x => (double)x.Hidden / x.Channels);
         foreach (var candidate in new[] { Math.Round(low, 2), Math.Round(low, 4), low, low + 1e-9 })
             if (Fits(candidate)) return candidate;
-        throw new InvalidDataException($"the GDFN widths ({string.Join(", ", widths.Select(x => $"{x.Hidden} for {x.Channels} channels"))}) fit no single ffn_expansion_factor");
+        throw new InvalidDataException("the GDFN widths fit no single ffn_expansion_factor: " +
+            string.Join(", ", widths.Select(x => $"'{x.Name}' has shape [{string.Join(",", x.Shape)}] for {x.Channels} channels")));
     }
 
     [GeneratedRegex(@"\G(\d+)\.")]

@@ -115,6 +115,9 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
             {
                 throw new CheckpointException(path, $"not a Restormer checkpoint ({e.Message})", "Pass the weights of a Restormer model (the published .pth files or ones trained with this tool)", e);
             }
+            if (state.FirstOrDefault(entry => !IsFinite(entry.Value)) is { Key: { } damaged })
+                throw new CheckpointException(path, $"tensor '{damaged}' holds NaN or infinite values",
+                    "The weights are damaged (a diverged training run, a bad conversion): use an earlier checkpoint");
             var model = new RestormerNet(config);
             try
             {
@@ -132,6 +135,10 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
             foreach (var tensor in state.Values) tensor.Dispose();
         }
     }
+
+    /// <summary>True unless a floating-point tensor holds a NaN or an infinity.</summary>
+    private static bool IsFinite(Tensor tensor) =>
+        !tensor.is_floating_point() || Interop.GcPause.Run(() => { using var finite = tensor.isfinite().all(); return finite.item<bool>(); });
 
     /// <summary>
     /// Copies a reference state dict into this network. With <paramref name="strict"/>, any missing, unexpected or

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Restormer.Tests.Cli;
 
-/// <summary>Runs one CLI command in-process with captured output, as a user would from the shell.</summary>
+/// <summary>Runs one CLI command in-process with captured output, as a user would from the shell (parse errors included).</summary>
 public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Out, string Err);
@@ -19,7 +19,7 @@ public static class CliRunner
     {
         var root = new RootCommand { command };
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        int code = root.Parse([command.Name, .. args]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        int code = Restormer.Cli.RestormerApp.Invoke(root, [command.Name, .. args], new InvocationConfiguration { Output = stdout, Error = stderr });
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 }

@@ -12,9 +12,8 @@ public class MetricEvaluateCommandTests
 
     static Result Run(params string[] args)
     {
-        StringWriter output = new(), error = new();
-        var exitCode = EvaluateCommand.Create().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return new Result(exitCode, output.ToString(), error.ToString());
+        var result = Cli.CliRunner.Run(EvaluateCommand.Create(), args);
+        return new Result(result.ExitCode, result.Out, result.Err);
     }
 
     /// <summary>Restored and reference folders holding fixture pairs 0..3 as <c>img{N}</c>, references saved as BMP.</summary>
@@ -152,6 +151,6 @@ public class MetricEvaluateCommandTests
         var (restored, reference, _) = FixtureFolders();
         var result = Run("--restored", restored, "--reference", reference, "--crop", "-2");
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("error: --crop must be 0 or more, got -2.", result.Error);
+        Assert.Contains("error: --crop must be from 0 to 4096; got -2.", result.Error);
     }
 }

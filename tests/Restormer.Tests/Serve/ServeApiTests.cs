@@ -61,15 +61,17 @@ public class ServeApiTests
     }
 
     [Fact]
-    public async Task BrokenWeightsFailTheJobAndAreReadAgainOnceReplaced()
+    public async Task BrokenWeightsAreRefusedAndReadAgainOnceReplaced()
     {
         await using var test = await ServeTestServer.StartAsync();
         var weights = Path.Combine(test.ModelsFolder, "motion_deblurring.pth");
         File.WriteAllText(weights, "not a checkpoint");
         var photo = ServeTestServer.SmallPhoto(24, 16);
-        var failed = await test.WaitUntilFinishedAsync((await test.AcceptedAsync(photo)).GetProperty("id").GetString()!);
-        Assert.Equal("failed", failed.GetProperty("state").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(failed.GetProperty("error").GetString()));
+        using (var refused = await test.UploadAsync(photo))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("The motion_deblurring model cannot be used", await ErrorOf(refused));
+        }
         Assert.Empty(test.Server.Models.LoadedPaths);
 
         // Replaced by renaming, as 'models fetch' does.

@@ -7,10 +7,10 @@ namespace Restormer.Tests.Serve;
 public class ServeCommandTests
 {
     [Theory]
-    [InlineData("--port", "70000", "--port must be between 0 and 65535")]
+    [InlineData("--port", "70000", "--port must be from 0 to 65535 (0 picks a free port); got 70000.")]
     [InlineData("--host", "example.com", "--host must be an IP address")]
-    [InlineData("--max-upload-mb", "0", "--max-upload-mb must be positive")]
-    [InlineData("--threads", "0", "--threads must be at least 1")]
+    [InlineData("--max-upload-mb", "0", "--max-upload-mb must be from 0.001 to 4096 (MB); got 0.")]
+    [InlineData("--threads", "0", "--threads must be from 1 to")]
     [InlineData("--weights-dir", "/no/such/models", "Models folder '/no/such/models' does not exist")]
     public void BadSettingIsAnErrorNamingTheOption(string option, string value, string message)
     {

@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using Restormer.Imaging;
 
 namespace Restormer.Training.Data;
 
@@ -30,15 +31,6 @@ public static class ImageFiles
     /// as one channel. Unlike <see cref="Restormer.Imaging.ImageFile.Read"/> it does not decode the file a second time
     /// for an alpha channel: training decodes every pair over and over and has no use for alpha.
     /// </summary>
-    public static Mat Read(string path, bool grayscale = false)
-    {
-        var mode = ImreadModes.AnyDepth | (grayscale ? ImreadModes.Grayscale : ImreadModes.Color);
-        var image = Cv2.ImRead(path, mode);
-        if (image.Empty())
-        {
-            image.Dispose();
-            throw new InvalidDataException($"Cannot read image '{path}': the file is missing, truncated or not an image.");
-        }
-        return image;
-    }
+    public static Mat Read(string path, bool grayscale = false) =>
+        ImageDecoder.Read(path, ImreadModes.AnyDepth | (grayscale ? ImreadModes.Grayscale : ImreadModes.Color));
 }

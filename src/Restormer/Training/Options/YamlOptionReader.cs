@@ -10,18 +10,30 @@ namespace Restormer.Training.Options;
 /// <see cref="double"/>, <see cref="bool"/>, <c>null</c>), resolving untagged scalars the way PyYAML does for the
 /// reference (<c>~</c> and <c>null</c> are null, <c>true/false/yes/no/on/off</c> are booleans, explicit tags such as
 /// <c>!!float 3e-4</c> win). Unlike PyYAML, an untagged <c>3e-4</c> is also read as a number, which is what users mean.
+/// Reading is bounded: the file's size, the nesting depth and the number of values after aliases are expanded all
+/// have limits far above any real option file, so an alias bomb ("billion laughs") fails at once with a message.
 /// </summary>
 public static partial class YamlOptionReader
 {
     const string TagPrefix = "tag:yaml.org,2002:";
 
+    /// <summary>Largest option file read (the published ones are under 10 KB).</summary>
+    public const long MaxFileBytes = 256 << 10;
+    /// <summary>Most values (scalars, lists, maps) in the read tree, aliases expanded.</summary>
+    public const int MaxValues = 100_000;
+    /// <summary>Deepest nesting of lists and maps.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>Parses <paramref name="path"/>; the root must be a mapping.</summary>
     public static OptionMap Load(string path)
     {
-        if (!File.Exists(path))
-            throw new OptionException($"Option file '{path}' does not exist; pass the path of a YAML option file with --opt.");
-        using var reader = new StreamReader(path);
-        return Parse(reader, path);
+        if (Restormer.IO.FileKind.NotRegular(path) is { } kind)
+            throw new OptionException(kind == "missing"
+                ? $"Option file '{path}' does not exist; pass the path of a YAML option file."
+                : $"Option file '{path}' is {kind}, not a file; pass the path of a YAML option file.");
+        if (new FileInfo(path).Length > MaxFileBytes)
+            throw new OptionException($"Option file '{path}' is {new FileInfo(path).Length:N0} bytes, over the {MaxFileBytes:N0} an option file may have: is it the right file?");
+        return Parse(new StringReader(File.ReadAllText(path)), path);
     }
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in error messages.</summary>
@@ -30,7 +42,9 @@ public static partial class YamlOptionReader
         var stream = new YamlStream();
         try
         {
-            stream.Load(text);
+            var yaml = text.ReadToEnd();
+            CheckDepth(yaml, source);
+            stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
         {
@@ -38,26 +52,63 @@ public static partial class YamlOptionReader
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new OptionException($"{source}: the option file must be a YAML mapping (key: value lines).");
-        return new OptionMap((Dictionary<string, object?>)Convert(root, source, "")!, source, "");
+        return new OptionMap((Dictionary<string, object?>)Convert(root, new Budget(source), "", 0)!, source, "");
     }
 
-    static object? Convert(YamlNode node, string source, string path) => node switch
+    /// <summary>
+    /// Walks the parser's events (no tree, no recursion) to refuse deep nesting before YamlDotNet's recursive
+    /// representation model could overflow the stack on it.
+    /// </summary>
+    static void CheckDepth(string yaml, string source)
     {
-        YamlMappingNode map => ConvertMap(map, source, path),
-        YamlSequenceNode seq => seq.Children.Select((c, i) => Convert(c, source, $"{path}[{i}]")).ToList(),
-        YamlScalarNode scalar => ConvertScalar(scalar, source, path),
-        _ => throw new OptionException($"{source}: option '{path}' uses an unsupported YAML construct (aliases are not supported)."),
-    };
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart && ++depth > MaxDepth)
+                throw new OptionException($"{source}: lists and maps are nested more than {MaxDepth} levels deep at line {parser.Current.Start.Line}.");
+            if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd)
+                depth--;
+        }
+    }
 
-    static Dictionary<string, object?> ConvertMap(YamlMappingNode map, string source, string path)
+    /// <summary>Counts values as the tree is built: aliases share nodes in YAML but are copied here.</summary>
+    sealed class Budget(string source)
     {
+        int values;
+        public string Source { get; } = source;
+
+        public void Take(string path, int depth)
+        {
+            if (++values > MaxValues)
+                throw new OptionException($"{Source}: more than {MaxValues:N0} values once aliases (*name) are expanded, at '{path}': an option file needs far fewer; remove the nested aliases.");
+            if (depth > MaxDepth)
+                throw new OptionException($"{Source}: option '{path}' is nested more than {MaxDepth} levels deep.");
+        }
+    }
+
+    static object? Convert(YamlNode node, Budget budget, string path, int depth)
+    {
+        budget.Take(path, depth);
+        return node switch
+        {
+            YamlMappingNode map => ConvertMap(map, budget, path, depth),
+            YamlSequenceNode seq => seq.Children.Select((c, i) => Convert(c, budget, $"{path}[{i}]", depth + 1)).ToList(),
+            YamlScalarNode scalar => ConvertScalar(scalar, budget.Source, path),
+            _ => throw new OptionException($"{budget.Source}: option '{path}' uses an unsupported YAML construct."),
+        };
+    }
+
+    static Dictionary<string, object?> ConvertMap(YamlMappingNode map, Budget budget, string path, int depth)
+    {
+        var source = budget.Source;
         var result = new Dictionary<string, object?>();
         foreach (var (keyNode, valueNode) in map.Children)
         {
             var key = ((keyNode as YamlScalarNode)?.Value)
                 ?? throw new OptionException($"{source}: a key under '{path}' is not a plain name.");
             var childPath = path.Length == 0 ? key : $"{path}.{key}";
-            if (!result.TryAdd(key, Convert(valueNode, source, childPath)))
+            if (!result.TryAdd(key, Convert(valueNode, budget, childPath, depth + 1)))
                 throw new OptionException($"{source}: option '{childPath}' is given twice.");
         }
         return result;

@@ -1,0 +1,77 @@
+using MetadataExtractor;
+using MetadataExtractor.Formats.Bmp;
+using MetadataExtractor.Formats.Exif;
+using MetadataExtractor.Formats.Gif;
+using MetadataExtractor.Formats.Jpeg;
+using MetadataExtractor.Formats.Netpbm;
+using MetadataExtractor.Formats.Png;
+using MetadataExtractor.Formats.WebP;
+using MetadataExtractor.IO;
+using MetadataExtractor.Util;
+
+namespace Restormer.Imaging;
+
+/// <summary>
+/// An image file's format and the pixel size its header declares, read with MetadataExtractor without decoding
+/// pixels, so a decompression bomb is refused before it costs memory. Only the chunks that carry the size are read
+/// where the format allows (PNG's IHDR, JPEG's SOF), so compressed metadata is never inflated here.
+/// </summary>
+public sealed record ImageHeader(FileType Format, long Width, long Height)
+{
+    /// <summary>Formats OpenCV decodes whose size this reads; anything else is refused unread.</summary>
+    public const string Supported = "PNG, JPEG, TIFF, BMP, WebP, GIF, PPM/PGM";
+
+    /// <summary>Pixels declared (width × height).</summary>
+    public long Pixels => Width * Height;
+
+    /// <summary>The header of <paramref name="stream"/> (positioned at the start), or null with a reason when it has none this reads.</summary>
+    public static ImageHeader? Read(Stream stream, out string? problem)
+    {
+        problem = null;
+        FileType format;
+        try
+        {
+            format = FileTypeDetector.DetectFileType(stream);
+            stream.Position = 0;
+            var size = format switch
+            {
+                FileType.Png => PngSize(stream),
+                FileType.Jpeg => Size<JpegDirectory>(JpegMetadataReader.ReadMetadata(stream, [new JpegReader()]), JpegDirectory.TagImageWidth, JpegDirectory.TagImageHeight),
+                FileType.Tiff => Size<ExifIfd0Directory>(ImageMetadataReader.ReadMetadata(stream), ExifDirectoryBase.TagImageWidth, ExifDirectoryBase.TagImageHeight),
+                FileType.Bmp => Size<BmpHeaderDirectory>(ImageMetadataReader.ReadMetadata(stream), BmpHeaderDirectory.TagImageWidth, BmpHeaderDirectory.TagImageHeight),
+                FileType.Gif => Size<GifHeaderDirectory>(ImageMetadataReader.ReadMetadata(stream), GifHeaderDirectory.TagImageWidth, GifHeaderDirectory.TagImageHeight),
+                FileType.WebP => Size<WebPDirectory>(ImageMetadataReader.ReadMetadata(stream), WebPDirectory.TagImageWidth, WebPDirectory.TagImageHeight),
+                FileType.Netpbm => Size<NetpbmHeaderDirectory>(ImageMetadataReader.ReadMetadata(stream), NetpbmHeaderDirectory.TagWidth, NetpbmHeaderDirectory.TagHeight),
+                _ => null,
+            };
+            if (size is var (width, height) && width > 0 && height > 0)
+                return new ImageHeader(format, width, height);
+            problem = format is FileType.Png or FileType.Jpeg or FileType.Tiff or FileType.Bmp or FileType.Gif or FileType.WebP or FileType.Netpbm
+                ? $"its {format} header declares no valid size (corrupt or truncated)"
+                : $"not an image this tool reads ({Supported})";
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problem = $"its header cannot be read ({e.Message.TrimEnd('.')}): corrupt or truncated";
+            return null;
+        }
+    }
+
+    /// <summary>Only IHDR: PNG's text and ICC chunks may be compressed, and inflating them could itself be a bomb.</summary>
+    private static (long, long)? PngSize(Stream stream)
+    {
+        var chunk = new PngChunkReader().Extract(new SequentialStreamReader(stream), [PngChunkType.IHDR]).FirstOrDefault();
+        if (chunk is null) return null;
+        var header = new PngHeader(chunk.Bytes);
+        return (header.ImageWidth, header.ImageHeight);
+    }
+
+    private static (long, long)? Size<T>(IEnumerable<MetadataExtractor.Directory> directories, int widthTag, int heightTag) where T : MetadataExtractor.Directory
+    {
+        var directory = directories.OfType<T>().FirstOrDefault(d => d.ContainsTag(widthTag) && d.ContainsTag(heightTag));
+        if (directory is null) return null;
+        // BMP stores a negative height for top-down rows.
+        return (Math.Abs(directory.GetInt64(widthTag)), Math.Abs(directory.GetInt64(heightTag)));
+    }
+}
