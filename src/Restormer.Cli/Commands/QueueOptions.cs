@@ -12,10 +12,10 @@ public sealed class QueueOptions
     private static readonly QueueSettings Defaults = new();
     private readonly Option<string?> address = new("--queue") { Description = "Work queue redis://HOST:PORT[/DB]: hand the images to `restormer worker` processes on any machine instead of restoring here." };
     private readonly Option<string?> sharedFolder = new("--shared-folder") { Description = "Pass inputs and results through this folder (mounted at the same path on every machine) instead of Redis." };
-    private readonly Option<double> ttlHours = new("--queue-ttl-hours") { Description = "Hours a job, its input and its result stay in the queue when nobody collects them.", DefaultValueFactory = _ => Defaults.TimeToLive.TotalHours };
-    private readonly Option<int> inFlight = new("--in-flight") { Description = "Jobs submitted but not yet collected, at most (bounds what Redis holds; at least the number of workers).", DefaultValueFactory = _ => 64 };
-    private readonly Option<int> maxAttempts = new("--max-attempts") { Description = "Times a job is tried (a worker dying mid-job counts) before it is marked failed with its error.", DefaultValueFactory = _ => Defaults.MaxAttempts };
-    private readonly Option<double> visibility = new("--visibility-timeout") { Description = "Seconds after which the job of a worker that stopped renewing its claim (crashed, killed) goes to another worker.", DefaultValueFactory = _ => Defaults.VisibilityTimeout.TotalSeconds };
+    private readonly Option<double> ttlHours = new Option<double>("--queue-ttl-hours") { Description = "Hours a job, its input and its result stay in the queue when nobody collects them.", DefaultValueFactory = _ => Defaults.TimeToLive.TotalHours }.Within(0.01, 8760.0, "hours");
+    private readonly Option<int> inFlight = new Option<int>("--in-flight") { Description = "Jobs submitted but not yet collected, at most (bounds what Redis holds; at least the number of workers).", DefaultValueFactory = _ => 64 }.Within(1, 100000);
+    private readonly Option<int> maxAttempts = new Option<int>("--max-attempts") { Description = "Times a job is tried (a worker dying mid-job counts) before it is marked failed with its error.", DefaultValueFactory = _ => Defaults.MaxAttempts }.Within(1, 100);
+    private readonly Option<double> visibility = new Option<double>("--visibility-timeout") { Description = "Seconds after which the job of a worker that stopped renewing its claim (crashed, killed) goes to another worker.", DefaultValueFactory = _ => Defaults.VisibilityTimeout.TotalSeconds }.Within(1.0, 86400.0, "seconds");
 
     /// <summary>Adds the options of <paramref name="role"/>; <c>serve</c> has its own <c>--queue</c> (a number or an address).</summary>
     public void AddTo(Command command, Role role)

@@ -37,8 +37,7 @@ public static class RestoreCommand
         var output = new Option<string>("--output", "-o", "--result_dir", "--result-dir", "--output-dir") { Description = "A file (single input file, name ending in .png/.jpg/.webp/.tif, which picks the format), - for standard output, or a folder (created if missing; sub-folders mirror --recursive inputs).", DefaultValueFactory = _ => "results" };
         var format = new Option<string?>("--format", "-f") { Description = $"Output format: {ImageFormats.Names} (default: the output file's extension, else png)." };
         format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp", "tif", "tiff");
-        var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality, 1-100.", DefaultValueFactory = _ => 95 };
-        quality.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100) r.AddError($"--quality must be 1 to 100, got {r.GetValueOrDefault<int>()}."); });
+        var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality, 1-100.", DefaultValueFactory = _ => 95 }.Within(1, 100);
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Also restore the images in sub-folders of input folders, mirroring the tree in the output folder." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace outputs that exist already (default: stop before any work, naming them)." };
         var skipExisting = new Option<bool>("--skip-existing") { Description = "Keep outputs that exist already and restore only the others." };

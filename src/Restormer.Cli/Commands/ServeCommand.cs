@@ -15,7 +15,7 @@ public static class ServeCommand
         var maxUpload = new Option<double>("--max-upload-mb") { Description = "Largest image file accepted, in MB.", DefaultValueFactory = _ => defaults.MaxUploadBytes / 1048576.0 }.Within(0.001, 4096.0, "MB");
         var weightsDir = new Option<string?>("--weights-dir", "--models-dir") { Description = "Folder with the task weights (default: $RESTORMER_MODELS or the installation's models/)." };
         var queue = new Option<string>("--queue") { Description = "Images that may wait per model while one is restored (more are refused, HTTP 503); or a work queue redis://HOST:PORT[/DB] whose `restormer worker`s restore the uploads.", DefaultValueFactory = _ => defaults.QueueCapacity.ToString() };
-        var inFlight = new Option<int>("--in-flight") { Description = "With a work queue: uploads per model handed to the workers at once; more wait here.", DefaultValueFactory = _ => defaults.InFlight };
+        var inFlight = new Option<int>("--in-flight") { Description = "With a work queue: uploads per model handed to the workers at once; more wait here.", DefaultValueFactory = _ => defaults.InFlight }.Within(1, 100000);
         var queueOptions = new QueueOptions();
         var keep = new Option<double>("--keep-minutes") { Description = "How long restored images stay downloadable; then they are deleted.", DefaultValueFactory = _ => defaults.ResultLifetime.TotalMinutes }.Within(0.1, 10080.0, "a week");
         var common = new InferenceOptions();

@@ -14,7 +14,7 @@ public static class WorkerCommand
     public static Command Create()
     {
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the network (default: one per core)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the network (default: one per core)." }.Within(1, OptionRange.MaxThreads, "four per core");
         var weightsDir = new Option<string?>("--weights-dir", "--models-dir") { Description = "Folder with the task weights for jobs that name a task (default: $RESTORMER_MODELS or the installation's models/)." };
         var name = new Option<string?>("--name") { Description = "This worker's name in the queue (default: host name and process id)." };
         var queue = new QueueOptions();

@@ -42,7 +42,7 @@ public class DiskFullTests
             var output = Path.Combine(disk!, "out");
             var result = CliRunner.Run(RestoreCommand.Create(), "--weights", Path.Combine(TestPaths.Parity, "tiny_withbias.pth"), "-i", input, "-o", output);
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains("FAIL noise.png:", result.Out);
+            Assert.Matches(@"(?m)^FAIL \S*noise\.png: ", result.Out);
             Assert.DoesNotContain("   at ", result.Out + result.Err);
             Assert.Empty(FaultFiles.Names(output)); // no result and no hidden .partial file
             Assert.Equal(before, FaultFiles.Snapshot(input));

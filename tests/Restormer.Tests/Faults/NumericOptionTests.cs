@@ -34,7 +34,7 @@ public class NumericOptionTests
             }
             data.Add("train", "--threads", "1", $"{MaxThreads}");
             data.Add("serve", "--port", "0", "65535");
-            data.Add("serve", "--queue", "1", "1000");
+            data.Add("serve", "--in-flight", "1", "100000");
             data.Add("serve", "--max-upload-mb", "0.001", "4096");
             data.Add("serve", "--keep-minutes", "0.1", "10080");
             data.Add("bench", "--repeat", "1", "1000");
@@ -118,7 +118,8 @@ public class NumericOptionTests
         };
         var result = await Task.Run(() => CliRunner.Run(target, [.. required, option, value])).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(2, result.ExitCode);
-        var line = Assert.Single(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // The error is the first line; the command's usage follows it.
+        var line = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0];
         Assert.StartsWith($"error: {option} must be", line);
         Assert.Contains($"got {value}", line);
         Assert.Equal([], FaultFiles.Names(dir.Path));
