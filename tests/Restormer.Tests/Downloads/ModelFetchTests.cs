@@ -141,8 +141,8 @@ public sealed class ModelFetchTests : DownloadTest
     [InlineData("Name the models", "fetch")]
     [InlineData("Unknown model 'motion'", "fetch", "motion")]
     [InlineData("one model", "fetch", "deraining", "real_denoising", "--url", "http://127.0.0.1:9/x.pth")]
-    [InlineData("stall timeout must be between", "fetch", "deraining", "--timeout", "0")]
-    [InlineData("Retries must be between", "fetch", "deraining", "--retries", "-1")]
+    [InlineData("--timeout must be from 1 to 3600", "fetch", "deraining", "--timeout", "0")]
+    [InlineData("--retries must be from 0 to 100", "fetch", "deraining", "--retries", "-1")]
     [InlineData("64 hex digits", "fetch", "deraining", "--sha256", "abc")]
     public void BadRequestsAreOneLineErrors(string message, params string[] args)
     {
