@@ -58,7 +58,7 @@ public static class TestCommand
         }
         var report = new SuiteReport(scores);
         report.WriteJson(Path.Combine(output, "conditions.json"));
-        File.WriteAllText(Path.Combine(output, "conditions.md"), report.ToMarkdown() + Environment.NewLine);
+        report.WriteMarkdown(Path.Combine(output, "conditions.md"));
         cli.Out.WriteLine(report.ToMarkdown());
         return failed;
     }

@@ -132,7 +132,7 @@ public static class TrainingPairGenerator
     }
 
     /// <summary>Writes a float image in [0, 1] as a PNG of <paramref name="type"/> (rounded and saturated to its depth).</summary>
-    static void WritePng(Mat image, MatType type, double scale, string path) => AtomicFile.Write(path, (string temp) =>
+    internal static void WritePng(Mat image, MatType type, double scale, string path) => AtomicFile.Write(path, (string temp) =>
     {
         using var stored = new Mat();
         image.ConvertTo(stored, type, scale);

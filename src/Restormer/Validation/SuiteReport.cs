@@ -64,6 +64,9 @@ public sealed class SuiteReport(IReadOnlyList<ConditionScore> conditions)
         return string.Join(Environment.NewLine, lines);
     }
 
+    /// <summary>Writes <see cref="ToMarkdown"/> to a file.</summary>
+    public void WriteMarkdown(string path) => AtomicFile.Write(path, (string temp) => File.WriteAllText(temp, ToMarkdown() + Environment.NewLine));
+
     /// <summary>Writes the scores as JSON (snake_case keys, one object per condition).</summary>
     public void WriteJson(string path) => AtomicFile.Write(path, (Stream stream) =>
         JsonSerializer.Serialize(stream, Conditions.Select(c => new

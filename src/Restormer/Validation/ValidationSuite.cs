@@ -2,7 +2,7 @@ using OpenCvSharp;
 using Restormer.Degradations;
 using Restormer.IO;
 using Restormer.Training.Data;
-using YamlDotNet.Serialization;
+using Restormer.Training.Options;
 
 namespace Restormer.Validation;
 
@@ -36,39 +36,36 @@ public sealed class ValidationSuite
     /// <summary>The conditions, in file order.</summary>
     public required IReadOnlyList<SuiteCondition> Conditions { get; init; }
 
-    /// <summary>Reads a suite file; relative data paths resolve from the current folder, as in training option files.</summary>
+    /// <summary>
+    /// Reads a suite file through the bounded option-file reader (size, depth and alias limits); relative data paths
+    /// resolve from the current folder, as in training option files.
+    /// </summary>
     public static ValidationSuite Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Validation suite file '{path}' does not exist.");
-        var root = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object?>>(File.ReadAllText(path))
-            ?? throw new InvalidDataException($"Validation suite file '{path}' is empty.");
-        string Text(string key) => root.TryGetValue(key, out var v) && v is string s ? s
-            : throw new InvalidDataException($"Validation suite file '{path}' needs '{key}'.");
-        int Number(string key, int fallback) => root.TryGetValue(key, out var v) && v is not null
-            ? int.TryParse(v.ToString(), out var n) && n >= 0 ? n : throw new InvalidDataException($"Validation suite file '{path}': '{key}' must be a whole number >= 0.")
-            : fallback;
-        if (!root.TryGetValue("conditions", out var c) || c is not IDictionary<object, object?> conditions || conditions.Count == 0)
+        var root = YamlOptionReader.Load(path);
+        if (root.Map("conditions") is not { } conditions || !conditions.Keys.Any())
             throw new InvalidDataException($"Validation suite file '{path}' needs 'conditions:', a map of condition name to {{description, degradation}}.");
         var list = new List<SuiteCondition>();
-        foreach (var (key, value) in conditions)
+        foreach (var name in conditions.Keys)
         {
-            var name = key.ToString()!;
-            if (value is not IDictionary<object, object?> body || !body.TryGetValue("degradation", out var d) || d is not IDictionary<object, object?> degradation)
-                throw new InvalidDataException($"Validation suite file '{path}': condition '{name}' needs a 'degradation:' map.");
+            var body = conditions.Map(name) is { } b && b.Map("degradation") is { } d ? (Body: b, Degradation: d)
+                : throw new InvalidDataException($"Validation suite file '{path}': condition '{name}' needs a 'degradation:' map.");
             try
             {
-                var settings = degradation.ToDictionary(e => e.Key.ToString()!, e => e.Value);
-                list.Add(new SuiteCondition(name, body.TryGetValue("description", out var text) ? text?.ToString() ?? "" : "", DegradationPipeline.FromDictionary(settings)));
+                var settings = body.Degradation.Keys.ToDictionary(key => key, body.Degradation.Raw);
+                list.Add(new SuiteCondition(name, body.Body.Get("description", ""), DegradationPipeline.FromDictionary(settings)));
             }
             catch (ArgumentException e)
             {
                 throw new InvalidDataException($"Validation suite file '{path}': condition '{name}': {e.Message}", e);
             }
         }
+        int Count(string key, int fallback) => root.Get(key, fallback) is var n and >= 0 ? n
+            : throw new InvalidDataException($"Validation suite file '{path}': '{key}' must be a whole number >= 0.");
         return new ValidationSuite
         {
-            SharpFolder = Text("dataroot_sharp"), EveryNthVal = Number("every_nth_val", 8), CropSize = Number("crop_size", 256),
-            Seed = Number("seed", 0), Conditions = list,
+            SharpFolder = root.Require<string>("dataroot_sharp"), EveryNthVal = Count("every_nth_val", 8), CropSize = Count("crop_size", 256),
+            Seed = Count("seed", 0), Conditions = list,
         };
     }
 
@@ -78,42 +75,36 @@ public sealed class ValidationSuite
 
     /// <summary>
     /// Writes every condition's pairs as 8-bit PNGs under <paramref name="outputFolder"/> and a README.md listing the
-    /// conditions; reports one line per condition. Returns the number of pairs written.
+    /// conditions; reports one line per photo. Returns the number of pairs written.
     /// </summary>
     public int Generate(string outputFolder, Action<string>? progress = null)
     {
         var photos = Photos();
+        var folders = Conditions.ToDictionary(c => c, c => (
+            Input: Directory.CreateDirectory(Path.Combine(outputFolder, c.Name, "input")).FullName,
+            Target: Directory.CreateDirectory(Path.Combine(outputFolder, c.Name, "target")).FullName));
         var written = 0;
-        foreach (var condition in Conditions)
+        foreach (var (index, photo) in photos.Index())
         {
-            var input = Directory.CreateDirectory(Path.Combine(outputFolder, condition.Name, "input")).FullName;
-            var target = Directory.CreateDirectory(Path.Combine(outputFolder, condition.Name, "target")).FullName;
-            foreach (var photo in photos)
+            var stem = Path.GetFileNameWithoutExtension(photo);
+            using var sharp = ImageFiles.Read(photo); // decoded once for every condition
+            foreach (var condition in Conditions)
             {
-                var stem = Path.GetFileNameWithoutExtension(photo);
-                using var sharp = ImageFiles.Read(photo);
                 var rng = new Random(TrainingPairGenerator.SampleSeed(Seed, condition.Name + "/" + stem, 0));
                 var (degraded, clean) = DegradationWindow.Degrade(condition.Pipeline, sharp, CropSize > 0 ? CropSize : int.MaxValue, random: false, rng);
                 using (degraded)
                 using (clean)
                 {
-                    WritePng(degraded, Path.Combine(input, stem + ".png"));
-                    WritePng(clean, Path.Combine(target, stem + ".png"));
+                    TrainingPairGenerator.WritePng(degraded, MatType.CV_8UC(degraded.Channels()), 255, Path.Combine(folders[condition].Input, stem + ".png"));
+                    TrainingPairGenerator.WritePng(clean, MatType.CV_8UC(clean.Channels()), 255, Path.Combine(folders[condition].Target, stem + ".png"));
                 }
                 written++;
             }
-            progress?.Invoke($"{condition.Name}: {photos.Count} pair(s) — {condition.Description}");
+            progress?.Invoke($"[{index + 1}/{photos.Count}] {stem}: {Conditions.Count} condition(s)");
         }
         AtomicFile.Write(Path.Combine(outputFolder, "README.md"), (string temp) => File.WriteAllLines(temp,
             new[] { "# Validation suite", "", $"{photos.Count} held-out photos, centre {CropSize}² window, seed {Seed}.", "", "| condition | what it tests |", "|---|---|" }
                 .Concat(Conditions.Select(c => $"| {c.Name} | {c.Description} |"))));
         return written;
     }
-
-    static void WritePng(Mat image, string path) => AtomicFile.Write(path, (string temp) =>
-    {
-        using var bytes = new Mat();
-        image.ConvertTo(bytes, MatType.CV_8U, 255.0);
-        if (!Cv2.ImWrite(temp, bytes)) throw new IOException($"OpenCV could not write '{path}'.");
-    });
 }
