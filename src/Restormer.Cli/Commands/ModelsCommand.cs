@@ -85,8 +85,8 @@ public static class ModelsCommand
         var all = new Option<bool>("--all") { Description = "Download every published model (13 files of about 100 MB)." };
         var url = new Option<string?>("--url") { Description = "Download from this address instead of the authors' release (a mirror); one model only." };
         var sha = new Option<string?>("--sha256") { Description = "Keep the file only if its SHA-256 is this; one model only." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds without receiving data after which a transfer counts as stalled (1-3600).", DefaultValueFactory = _ => 30 }.Within(1.0, 3600.0, "seconds");
-        var retries = new Option<int>("--retries") { Description = "How often an interrupted or stalled transfer is resumed before giving up (0-100).", DefaultValueFactory = _ => 3 }.Within(0, 100);
+        var timeout = new Option<double>("--timeout") { Description = $"Seconds without receiving data after which a transfer counts as stalled (1-{DownloadOptions.MaxStallSeconds}).", DefaultValueFactory = _ => 30 }.Within(1.0, DownloadOptions.MaxStallSeconds, "seconds");
+        var retries = new Option<int>("--retries") { Description = $"How often an interrupted or stalled transfer is resumed before giving up (0-{DownloadOptions.MaxRetries}).", DefaultValueFactory = _ => 3 }.Within(0, DownloadOptions.MaxRetries);
         var force = new Option<bool>("--force") { Description = "Download again even when a good copy is installed." };
         var command = new Command("fetch", "Download published weights into the models folder: resumable, checked (loads as the right Restormer architecture, size, SHA-256) before anything is replaced.")
             { names, all, url, sha, timeout, retries, force };

@@ -27,13 +27,19 @@ public sealed record DownloadOptions
     /// </summary>
     public HttpMessageHandler? Handler { get; init; }
 
+    /// <summary>Longest stall timeout accepted, in seconds (the CLI's --timeout checks the same bound at parse time).</summary>
+    public const int MaxStallSeconds = 3600;
+
+    /// <summary>Most retries accepted (the CLI's --retries checks the same bound at parse time).</summary>
+    public const int MaxRetries = 100;
+
     /// <summary>Throws <see cref="ArgumentException"/> for values that cannot work, naming the allowed range.</summary>
     public void Validate()
     {
-        if (StallTimeout <= TimeSpan.Zero || StallTimeout > TimeSpan.FromHours(1))
-            throw new ArgumentException($"The stall timeout must be between 0 and 3600 s, got {StallTimeout.TotalSeconds} s.");
-        if (Retries is < 0 or > 100)
-            throw new ArgumentException($"Retries must be between 0 and 100, got {Retries}.");
+        if (StallTimeout <= TimeSpan.Zero || StallTimeout > TimeSpan.FromSeconds(MaxStallSeconds))
+            throw new ArgumentException($"The stall timeout must be between 0 and {MaxStallSeconds} s, got {StallTimeout.TotalSeconds} s.");
+        if (Retries < 0 || Retries > MaxRetries)
+            throw new ArgumentException($"Retries must be between 0 and {MaxRetries}, got {Retries}.");
         if (ExpectedSha256 is { } sha && (sha.Trim().Length != 64 || !sha.Trim().All(Uri.IsHexDigit)))
             throw new ArgumentException($"A SHA-256 has 64 hex digits, got '{sha}'.");
     }
