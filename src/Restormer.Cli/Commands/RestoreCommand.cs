@@ -18,7 +18,8 @@ public static class RestoreCommand
     /// <summary>What a run was asked for, as parsed from the command line; <see cref="ScaleOut"/> shares it with other machines.</summary>
     internal sealed record Request(
         RestorationTask Task, IReadOnlyList<string> Inputs, string Output, string? Weights, RestoreOptions Options,
-        ImageFormat? Format, int Quality, bool Recursive, ExistingOutputs Existing, bool Quiet, bool Json, ScaleOut? ScaleOut = null);
+        ImageFormat? Format, int Quality, bool Recursive, ExistingOutputs Existing, bool Quiet, bool Json, ScaleOut? ScaleOut = null,
+        bool KeepMetadata = true);
 
     /// <summary>One line of <c>--json</c> output.</summary>
     internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null);
@@ -38,6 +39,7 @@ public static class RestoreCommand
         var format = new Option<string?>("--format", "-f") { Description = $"Output format: {ImageFormats.Names} (default: the output file's extension, else png)." };
         format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp", "tif", "tiff");
         var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality, 1-100.", DefaultValueFactory = _ => 95 }.Within(1, 100);
+        var stripMetadata = new Option<bool>("--strip-metadata") { Description = "Write no EXIF or XMP (camera, date, GPS position...), e.g. before sharing; the colour profile is kept so colours do not change." };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Also restore the images in sub-folders of input folders, mirroring the tree in the output folder." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace outputs that exist already (default: stop before any work, naming them)." };
         var skipExisting = new Option<bool>("--skip-existing") { Description = "Keep outputs that exist already and restore only the others." };
@@ -49,7 +51,7 @@ public static class RestoreCommand
         var queue = new QueueOptions();
         var command = new Command("restore", "Restore photos with a Restormer model, keeping their EXIF, XMP and colour profile. " + ExitCodes)
         {
-            files, task, input, output, format, quality, recursive, overwrite, skipExisting, quiet, json, weights, shard,
+            files, task, input, output, format, quality, stripMetadata, recursive, overwrite, skipExisting, quiet, json, weights, shard,
         };
         command.Aliases.Add("demo");
         common.AddTo(command);
@@ -66,7 +68,8 @@ public static class RestoreCommand
             parse.GetValue(format) is { } name ? ImageFormats.Parse(name) : null, parse.GetValue(quality), parse.GetValue(recursive),
             parse.GetValue(overwrite) ? ExistingOutputs.Overwrite : parse.GetValue(skipExisting) ? ExistingOutputs.Skip : ExistingOutputs.Refuse,
             parse.GetValue(quiet), parse.GetValue(json),
-            new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, queue.Address(parse), queue.Read(parse), queue.InFlight(parse))), cancellation))));
+            new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, queue.Address(parse), queue.Read(parse), queue.InFlight(parse)),
+            KeepMetadata: !parse.GetValue(stripMetadata)), cancellation))));
         return command;
     }
 
@@ -87,7 +90,7 @@ public static class RestoreCommand
             : InputFiles.Expand(request.Inputs, request.Recursive, excludeFolder: toStdout ? null : request.Output);
         bool singleFile = request.Inputs.Count == 1 && (request.Inputs[0] == OutputPlan.StandardStream || File.Exists(request.Inputs[0]));
         var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing, request.ScaleOut is { } scaleOut ? scaleOut.Holds : null);
-        var save = new ImageSaveOptions { Format = plan.Format, Quality = request.Quality };
+        var save = new ImageSaveOptions { Format = plan.Format, Quality = request.Quality, KeepMetadata = request.KeepMetadata };
         var items = plan.Items;
         if (request.ScaleOut?.Shard is { } shard) cli.Info($"Shard {shard}: {items.Count} of {inputs.Count} input(s).");
         var where = toStdout ? "standard output" : plan.Folder!;

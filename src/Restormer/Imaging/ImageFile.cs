@@ -99,7 +99,7 @@ public sealed class ImageFile : IDisposable
         {
             try
             {
-                ImageEncoder.Write(merged ?? Pixels, temp, options, options.KeepMetadata ? Metadata : ImageMetadata.None);
+                ImageEncoder.Write(merged ?? Pixels, temp, options, options.KeepMetadata ? Metadata : Metadata.ColourOnly);
             }
             catch (NetVips.VipsException e)
             {

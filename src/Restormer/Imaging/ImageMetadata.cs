@@ -11,6 +11,9 @@ public sealed record ImageMetadata(byte[]? Exif, byte[]? Xmp, byte[]? Icc)
     /// <summary>No metadata.</summary>
     public static ImageMetadata None { get; } = new(null, null, null);
 
+    /// <summary>The colour profile alone: what is left when EXIF and XMP are stripped.</summary>
+    public ImageMetadata ColourOnly => this with { Exif = null, Xmp = null };
+
     /// <summary>True when no block is present.</summary>
     public bool IsEmpty => Exif is null && Xmp is null && Icc is null;
 

@@ -9,7 +9,10 @@ public sealed record ImageSaveOptions
     /// <summary>JPEG and WebP quality, 1–100 (ignored by the lossless formats).</summary>
     public int Quality { get; init; } = 95;
 
-    /// <summary>Copy the input's EXIF (orientation reset to 1: it is applied to the pixels), XMP and ICC profile.</summary>
+    /// <summary>
+    /// Copy the input's EXIF (orientation reset to 1: it is applied to the pixels) and XMP; false drops them (camera,
+    /// date, GPS position). The ICC profile is copied either way: it is what the pixel values mean, not about the photo.
+    /// </summary>
     public bool KeepMetadata { get; init; } = true;
 
     /// <summary>Options for <paramref name="path"/>: the format its extension names (PNG when it names none), defaults otherwise.</summary>

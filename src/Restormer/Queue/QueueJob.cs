@@ -18,7 +18,7 @@ public sealed record QueueJob
     public required string Model { get; init; }
     /// <summary>The input's file name (shown in messages; its extension tells the decoder the format).</summary>
     public required string InputName { get; init; }
-    /// <summary>How the worker writes the result: its format (stored as the extension, <c>.png</c>) and JPEG/WebP quality.</summary>
+    /// <summary>How the worker writes the result: its format (stored as the extension, <c>.png</c>), JPEG/WebP quality and whether EXIF/XMP are kept.</summary>
     public ImageSaveOptions Save { get; init; } = new();
     /// <summary>Settings that change the pixels (tiling, precision, self-ensemble); each worker keeps its own device and threads.</summary>
     public RestoreOptions Options { get; init; } = new();
@@ -40,6 +40,7 @@ public sealed record QueueJob
         new("name", InputName),
         new("result_ext", Save.Format.Extension()),
         new("quality", Save.Quality),
+        new("metadata", Save.KeepMetadata ? "keep" : "strip"),
         new("options", JsonSerializer.Serialize(Options with { Device = "cpu", Threads = null })),
         new("folder", SharedFolder ?? ""),
         new("attempts", Attempts),
@@ -63,6 +64,7 @@ public sealed record QueueJob
             {
                 Format = ImageFormats.FromPath(Field("result_ext")) ?? ImageFormat.Png,
                 Quality = int.TryParse(Field("quality"), out int quality) ? quality : new ImageSaveOptions().Quality,
+                KeepMetadata = Field("metadata") != "strip",
             },
             Options = Field("options") is { Length: > 0 } json ? JsonSerializer.Deserialize<RestoreOptions>(json) ?? new() : new(),
             SharedFolder = Field("folder") is { Length: > 0 } folder ? folder : null,

@@ -61,6 +61,25 @@ public sealed class MetadataTests : IDisposable
         Assert.Equal(DisplayP3(), (byte[])restored.Get("icc-profile-data"));
     }
 
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpg")]
+    public void StripMetadataDropsExifAndXmpButKeepsTheColourProfile(string outputFormat)
+    {
+        var input = MakeInput("jpg");
+        var output = Path.Combine(root, "stripped." + outputFormat);
+        var result = CliRunner.Run(RestoreCommand.Create(), input, "-o", output, "--strip-metadata", "-w", Path.Combine(TestPaths.Parity, "tiny_withbias.pth"));
+        Assert.True(result.ExitCode == 0, result.Err + result.Out);
+
+        using var restored = Image.NewFromFile(output);
+        Assert.Equal((16, 24), (restored.Width, restored.Height)); // the orientation is still applied to the pixels
+        // libvips writes a minimal EXIF of its own (resolution, orientation); none of the input's fields are in it.
+        Assert.DoesNotContain("exif-ifd0-Artist", restored.GetFields());
+        Assert.DoesNotContain("xmp-data", restored.GetFields());
+        Assert.Equal(DisplayP3(), (byte[])restored.Get("icc-profile-data"));
+        Assert.NotNull(ImageMetadata.Read(input).Exif); // the input keeps its own
+    }
+
     [Fact]
     public void LibraryCallsKeepMetadataToo()
     {
