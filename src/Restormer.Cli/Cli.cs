@@ -22,8 +22,28 @@ public sealed class Cli(ParseResult parse)
     public bool Interactive => InfoTo == InfoTarget.Output && ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 
     public void Info(string line) => (InfoTo switch { InfoTarget.Output => Out, InfoTarget.Error => Err, _ => TextWriter.Null }).WriteLine(line);
-    public void Warn(string message) => Err.WriteLine($"warning: {message}");
-    public void Error(string message) => Err.WriteLine($"error: {message}");
+    public void Warn(string message) => Err.WriteLine($"warning: {OneLine(message)}");
+    public void Error(string message) => Err.WriteLine($"error: {OneLine(message)}");
+
+    /// <summary>
+    /// <paramref name="text"/> with control characters written as escapes (<c>\n</c>, <c>\x1B</c>…): a file name may
+    /// hold a newline or a terminal escape sequence, and a message about it must stay one line and must not drive the terminal.
+    /// </summary>
+    public static string OneLine(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var line = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+            line.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\x{(int)c:X2}",
+                _ => c.ToString(),
+            });
+        return line.ToString();
+    }
 
     /// <summary>Runs a command body, turning the errors a user can cause into one clear line and exit code 2.</summary>
     public static int Run(ParseResult parse, Func<Cli, int> body)

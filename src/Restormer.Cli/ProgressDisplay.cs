@@ -59,6 +59,7 @@ public sealed class ProgressDisplay
     /// <summary>A permanent line above the bar (or a plain line when not interactive).</summary>
     public void Line(string text)
     {
+        text = Cli.OneLine(text);
         if (task != null) AnsiConsole.MarkupLine(Markup.Escape(text));
         else cli.Info(text);
     }

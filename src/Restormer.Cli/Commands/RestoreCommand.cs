@@ -161,10 +161,10 @@ public static class RestoreCommand
     }
 
     /// <summary>The closing line of a run of <paramref name="count"/> images into <paramref name="where"/>.</summary>
-    internal static string Summary(int count, int skipped, IReadOnlyList<string> failures, TimeSpan elapsed, string where) =>
+    internal static string Summary(int count, int skipped, IReadOnlyList<string> failures, TimeSpan elapsed, string where) => Cli.OneLine(
         $"{count - failures.Count - skipped} of {count} image(s) restored in {elapsed.TotalSeconds:F1} s into {where}" +
         (skipped > 0 ? $"; {skipped} skipped (output exists)" : "") +
-        (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : ".");
+        (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : "."));
 
     /// <summary>Standard input, saved to a file first: decoders need the whole image, and every input goes through one reading path.</summary>
     private static InputFile StandardInput(IReadOnlyList<string> specs, StagingFolder staging)

@@ -57,6 +57,21 @@ public sealed class RestoreFilesTests : IDisposable
     }
 
     [Fact]
+    public void FileNamesWithControlCharactersStayOneLineAndCannotDriveTheTerminal()
+    {
+        Photo("in/two\nlines.png");
+        File.WriteAllBytes(At("in/\u001b[2Jbroken.png"), [0x89, (byte)'P', (byte)'N', (byte)'G']); // ESC[2J clears a terminal
+        var result = Restore(At("in"), "-o", At("out"));
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain('\u001b', result.Out + result.Err);
+        Assert.Contains(lines, l => l.StartsWith("ok   ") && l.Contains("two\\nlines.png"));
+        Assert.Contains(lines, l => l.StartsWith("FAIL ") && l.Contains("\\x1B[2Jbroken.png"));
+        Assert.Contains(lines, l => l.StartsWith("1 of 2 image(s) restored") && l.Contains("\\x1B[2Jbroken.png"));
+        Assert.True(File.Exists(At("out/two\nlines.png"))); // the file itself keeps its name
+    }
+
+    [Fact]
     public void SeveralInputsPatternsAndRecursiveFoldersWithTheTreeMirrored()
     {
         Photo("one.png");
