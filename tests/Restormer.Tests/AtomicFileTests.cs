@@ -20,6 +20,24 @@ public class AtomicFileTests
         Assert.Single(Directory.GetFiles(dir));
     }
 
+    [Theory]
+    [InlineData("x", 251)]   // 251 + ".png": a 255-byte name, the longest a Linux file system takes
+    [InlineData("é", 125)]   // 2 bytes each in UTF-8: 254 bytes with the extension
+    [InlineData("😀", 62)]   // surrogate pairs, 4 bytes each: 252 bytes; shortening must not split one
+    public void ADestinationWithTheLongestNameIsWrittenAndItsTemporaryNameFits(string character, int count)
+    {
+        var dir = TestPaths.NewTempDir();
+        var path = Path.Combine(dir, string.Concat(Enumerable.Repeat(character, count)) + ".png");
+        string? temporary = null;
+        AtomicFile.Write(path, (string temp) => { temporary = temp; File.WriteAllText(temp, "content"); });
+        Assert.Equal("content", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(dir));
+        var name = Path.GetFileName(temporary!);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(name), 1, 255);
+        Assert.EndsWith(".png", name);
+        Assert.StartsWith("." + character, name);
+    }
+
     [Fact]
     public void SuccessfulWriteReplacesContent()
     {

@@ -31,7 +31,7 @@ public static partial class AtomicFile
             try { RemoveStalePartials(dir); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // tidying must never stop a write
         }
-        var temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}{Path.GetExtension(full)}");
+        var temp = Path.Combine(dir, TemporaryName(full));
         try
         {
             writeTemporary(temp);
@@ -44,6 +44,23 @@ public static partial class AtomicFile
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>Longest file name most file systems take (NAME_MAX), in bytes of UTF-8.</summary>
+    const int MaxNameBytes = 255;
+
+    /// <summary>
+    /// <c>.stem.partial-pid-guid.ext</c> for <paramref name="full"/>, with the stem shortened (whole characters) when the
+    /// name would pass <see cref="MaxNameBytes"/>: a destination whose own name fits must not fail on its temporary name.
+    /// </summary>
+    static string TemporaryName(string full)
+    {
+        var suffix = $".partial-{Environment.ProcessId}-{Guid.NewGuid():N}{Path.GetExtension(full)}";
+        var stem = Path.GetFileNameWithoutExtension(full);
+        int budget = MaxNameBytes - 1 - System.Text.Encoding.UTF8.GetByteCount(suffix);
+        while (System.Text.Encoding.UTF8.GetByteCount(stem) > budget)
+            stem = stem[..(char.IsLowSurrogate(stem[^1]) && stem.Length > 1 ? ^2 : ^1)];
+        return $".{stem}{suffix}";
     }
 
     /// <summary>Writes <paramref name="writeContent"/> to a stream for <paramref name="path"/> atomically, flushed to disk before the rename.</summary>
