@@ -5,7 +5,8 @@ namespace Restormer.IO;
 /// <summary>
 /// Shell-style file name patterns, expanded here so that quoted patterns (and shells that pass them through) work:
 /// <c>*</c> and <c>?</c> within a name, <c>**</c> for any number of folders. Hidden entries match only a pattern
-/// that starts with a dot, as in the shell.
+/// that starts with a dot, as in the shell. <c>**</c> searches each real folder once, however many symbolic links
+/// lead to it (a link to a parent would otherwise be followed until the path is too long).
 /// </summary>
 public static class Glob
 {
@@ -18,11 +19,11 @@ public static class Glob
         var segments = pattern.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var start = pattern.StartsWith('/') ? "/" : "";
         var matches = new SortedSet<string>(StringComparer.Ordinal);
-        Walk(start, segments, 0, matches);
+        Walk(start, segments, 0, matches, []);
         return [.. matches];
     }
 
-    private static void Walk(string prefix, string[] segments, int index, SortedSet<string> matches)
+    private static void Walk(string prefix, string[] segments, int index, SortedSet<string> matches, HashSet<(string, int)> searched)
     {
         var folder = prefix.Length == 0 ? "." : prefix;
         if (!Directory.Exists(folder)) return;
@@ -30,10 +31,10 @@ public static class Glob
         bool last = index == segments.Length - 1;
         if (segment == "**")
         {
-            if (last) return;
-            Walk(prefix, segments, index + 1, matches);
+            if (last || !searched.Add((FilePaths.Canonical(folder), index))) return;
+            Walk(prefix, segments, index + 1, matches, searched);
             foreach (var sub in Directory.EnumerateDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.')))
-                Walk(Path.Combine(prefix, Path.GetFileName(sub)), segments, index, matches);
+                Walk(Path.Combine(prefix, Path.GetFileName(sub)), segments, index, matches, searched);
             return;
         }
         IEnumerable<string> names = IsPattern(segment)
@@ -44,7 +45,7 @@ public static class Glob
         {
             var path = Path.Combine(prefix, name);
             if (last && File.Exists(path)) matches.Add(path);
-            else if (!last && Directory.Exists(path)) Walk(path, segments, index + 1, matches);
+            else if (!last && Directory.Exists(path)) Walk(path, segments, index + 1, matches, searched);
         }
     }
 }

@@ -3,7 +3,8 @@ namespace Restormer.IO;
 /// <summary>
 /// Turns what a user typed as inputs into the files of a run: image files, shell-style patterns (see <see cref="Glob"/>)
 /// and folders (their non-hidden files; with <c>recursive</c> those of every non-hidden sub-folder too, keeping
-/// their place in the tree). A file named twice is read once.
+/// their place in the tree). A file named twice is read once, and a folder reached twice through symbolic links
+/// (a link to a parent makes a cycle) is searched once.
 /// </summary>
 public static class InputFiles
 {
@@ -44,8 +45,10 @@ public static class InputFiles
     {
         var files = new List<InputFile>();
         var skippedFolders = 0;
+        var visited = new HashSet<string>(StringComparer.Ordinal);
         void Visit(string dir)
         {
+            if (!visited.Add(FilePaths.Canonical(dir))) return;
             files.AddRange(Directory.EnumerateFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)
                 .Select(f => new InputFile(f, Path.GetRelativePath(folder, f)) { Folder = folder }));
             foreach (var sub in Directory.EnumerateDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
