@@ -45,6 +45,18 @@ public sealed class Cli(ParseResult parse)
         return line.ToString();
     }
 
+    /// <summary><c>--overwrite</c> for a command that writes one file, as <c>restore</c> has it for its outputs.</summary>
+    public static Option<bool> OverwriteOption() => new("--overwrite") { Description = "Replace the output file if it exists (default: stop, naming it)." };
+
+    /// <summary>Stops before any work when <paramref name="path"/> exists and <paramref name="overwrite"/> was not given: a typo must not replace a photo or a trained model.</summary>
+    public static void RefuseToReplace(string path, bool overwrite)
+    {
+        if (Directory.Exists(path))
+            throw new ArgumentException($"'{path}' is a folder: give a file name for the output.");
+        if (File.Exists(path) && !overwrite)
+            throw new ArgumentException($"'{path}' exists already: add --overwrite to replace it, or choose another output name (nothing was done).");
+    }
+
     /// <summary>Runs a command body, turning the errors a user can cause into one clear line and exit code 2.</summary>
     public static int Run(ParseResult parse, Func<Cli, int> body)
     {

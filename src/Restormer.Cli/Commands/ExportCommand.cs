@@ -12,13 +12,15 @@ public static class ExportCommand
         var weights = new Option<string>("--weights", "-w") { Description = "The checkpoint to export (.pth or .safetensors, any Restormer architecture).", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "The .onnx file to write.", Required = true };
         var half = new Option<bool>("--fp16") { Description = "Store the weights as float16 (half the file; the graph casts them to float32 and computes in float32)." };
+        var overwrite = Cli.OverwriteOption();
         var command = new Command("export", $"Export a checkpoint as an ONNX model (opset {OnnxExport.Opset}, input N×C×H×W with dynamic sides: pad them to multiples of 8, clamp the output to [0,1]).")
-            { weights, output, half };
+            { weights, output, half, overwrite };
         command.SetAction(parse => Cli.Run(parse, cli =>
         {
             string source = parse.GetValue(weights)!, target = parse.GetValue(output)!;
             if (Path.GetFullPath(source) == Path.GetFullPath(target))
                 throw new ArgumentException($"--output {target} is the checkpoint itself: choose another file name (e.g. model.onnx).");
+            Cli.RefuseToReplace(target, parse.GetValue(overwrite));
             using var model = RestormerNet.FromCheckpoint(source);
             OnnxExport.Write(model, target, parse.GetValue(half));
             cli.Info($"Wrote {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB): {model.Config}, opset {OnnxExport.Opset}, " +

@@ -20,11 +20,13 @@ public static class NewModelCommand
         var heads = new Option<string>("--heads") { Description = "Attention heads per level.", DefaultValueFactory = _ => "1,2,4,8" };
         var layerNorm = new Option<LayerNormType>("--layernorm") { Description = "WithBias or BiasFree.", DefaultValueFactory = _ => LayerNormType.WithBias };
         var channels = new Option<int>("--channels") { Description = "Image channels (1 for grayscale).", DefaultValueFactory = _ => 3 }.OneOf(1, 3);
+        var overwrite = Cli.OverwriteOption();
         var seed = new Option<long>("--seed") { Description = "Random seed of the initialisation.", DefaultValueFactory = _ => 0 }.Within(0L, long.MaxValue);
         var command = new Command("new-model", "Write a randomly initialised Restormer checkpoint (e.g. the full-size model for benchmarks).")
-            { output, dim, blocks, refinement, heads, layerNorm, channels, seed };
+            { output, dim, blocks, refinement, heads, layerNorm, channels, seed, overwrite };
         command.SetAction(parse => Cli.Run(parse, cli =>
         {
+            Cli.RefuseToReplace(parse.GetValue(output)!, parse.GetValue(overwrite));
             var config = new RestormerConfig
             {
                 InpChannels = parse.GetValue(channels), OutChannels = parse.GetValue(channels), Dim = parse.GetValue(dim),
