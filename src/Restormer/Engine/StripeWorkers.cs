@@ -66,6 +66,10 @@ internal sealed class StripeWorkers : IDisposable
 
     private void Work(int index, CountdownEvent ready)
     {
+        // libtorch sets a thread's OpenMP team size from its process-wide count at the thread's first parallel_for
+        // (lazy_init_num_threads), which would undo a limit set before it: each worker then ran a team of two, four
+        // busy threads on two cores. So run one parallel operation first, then limit this thread to one.
+        using (var first = zeros(1 << 16)) first.add_(first);
         set_num_threads(1);
         ready.Signal();
         while (true)
