@@ -57,11 +57,21 @@ public sealed class SuiteReport(IReadOnlyList<ConditionScore> conditions)
             "|---|---:|---:|---:|---:|---:|---:|",
         };
         lines.AddRange(Conditions.Select(c => string.Create(CultureInfo.InvariantCulture,
-            $"| {c.Condition} | {c.Pairs} | {c.InputPsnr:F2} | {c.RestoredPsnr:F2} | {c.Gain:+0.00;-0.00} | {c.WorstGain:+0.00;-0.00} | {c.Worse} |")));
+            $"| {c.Condition} | {c.Pairs} | {c.InputPsnr:F2} | {c.RestoredPsnr:F2} | {Signed(c.Gain)} | {Signed(c.WorstGain)} | {c.Worse} |")));
         if (Conditions.Count > 1)
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| mean | {Conditions.Sum(c => c.Pairs)} | {Conditions.Average(c => c.InputPsnr):F2} | {Conditions.Average(c => c.RestoredPsnr):F2} | {Conditions.Average(c => c.Gain):+0.00;-0.00} | {Conditions.Min(c => c.WorstGain):+0.00;-0.00} | {Conditions.Sum(c => c.Worse)} |"));
+                $"| mean | {Conditions.Sum(c => c.Pairs)} | {Conditions.Average(c => c.InputPsnr):F2} | {Conditions.Average(c => c.RestoredPsnr):F2} | {Signed(Conditions.Average(c => c.Gain))} | {Signed(Conditions.Min(c => c.WorstGain))} | {Conditions.Sum(c => c.Worse)} |"));
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>
+    /// A gain in dB with its sign, two decimals. Rounded first: .NET formats a small negative value that rounds to zero
+    /// with the positive section behind a minus sign ("-+0.00").
+    /// </summary>
+    internal static string Signed(double db)
+    {
+        double rounded = Math.Round(db, 2);
+        return (rounded == 0 ? 0 : rounded).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Writes <see cref="ToMarkdown"/> to a file.</summary>

@@ -94,6 +94,13 @@ public class ValidationSuiteTests
         Assert.True(score.WorstGain < -0.5);
     }
 
+    [Theory]
+    [InlineData(-0.004, "+0.00")]   // was printed "-+0.00"
+    [InlineData(-0.006, "-0.01")]
+    [InlineData(0.3349, "+0.33")]
+    [InlineData(-6.98, "-6.98")]
+    public void GainsAreSignedWithTwoDecimals(double gain, string text) => Assert.Equal(text, SuiteReport.Signed(gain));
+
     [Fact]
     public void DegradeSuiteThenTestPrintsOneRowPerCondition()
     {
