@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Restormer.Export;
 using Restormer.Model;
+using Restormer.IO;
 
 namespace Restormer.Cli.Commands;
 
@@ -18,7 +19,7 @@ public static class ExportCommand
         command.SetAction(parse => Cli.Run(parse, cli =>
         {
             string source = parse.GetValue(weights)!, target = parse.GetValue(output)!;
-            if (Path.GetFullPath(source) == Path.GetFullPath(target))
+            if (FilePaths.Canonical(source) == FilePaths.Canonical(target))
                 throw new ArgumentException($"--output {target} is the checkpoint itself: choose another file name (e.g. model.onnx).");
             Cli.RefuseToReplace(target, parse.GetValue(overwrite));
             using var model = RestormerNet.FromCheckpoint(source);

@@ -31,7 +31,7 @@ public sealed class ModelFetchProcessTests : DownloadTest
     {
         using var cli = CliProcess.Start(new Dictionary<string, string?>
         {
-            ["HTTP_PROXY"] = $"http://127.0.0.1:{WeightsServer.FreePort()}", // nothing listens there
+            ["HTTP_PROXY"] = $"http://127.0.0.1:{LoopbackPort.Free()}", // nothing listens there
             ["NO_PROXY"] = "127.0.0.1",
         }, "models", "fetch", "motion_deblurring", "--url", Server.BaseUrl + "ok.pth", "--models-dir", Dir);
         var (code, output, errors) = cli.Wait(Limit);

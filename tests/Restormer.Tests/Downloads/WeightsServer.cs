@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Restormer.Tests.Downloads;
 
@@ -19,7 +18,7 @@ public sealed class WeightsServer : IDisposable
     public WeightsServer(byte[] weights)
     {
         Weights = weights;
-        BaseUrl = $"http://127.0.0.1:{FreePort()}/";
+        BaseUrl = $"http://127.0.0.1:{LoopbackPort.Free()}/";
         listener.Prefixes.Add(BaseUrl);
         listener.Start();
         _ = Task.Run(ServeAsync);
@@ -33,15 +32,6 @@ public sealed class WeightsServer : IDisposable
 
     /// <summary>Completes when <c>/stall.pth</c> has sent its first bytes.</summary>
     public TaskCompletionSource StallStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 
     private async Task ServeAsync()
     {
