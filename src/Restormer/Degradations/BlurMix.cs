@@ -5,13 +5,13 @@ namespace Restormer.Degradations;
 /// to 1, and a zero weight leaves a kind out.
 /// </summary>
 public sealed record BlurMix(double Motion = 1, double Linear = 1, double Defocus = 1, double Gaussian = 1,
-    double Shake = 0, double Camera = 0, double None = 0, double Polyline = 0)
+    double Shake = 0, double Camera = 0, double None = 0, double Polyline = 0, double Object = 0)
 {
     /// <summary>The blur kinds with their weights, in a fixed order.</summary>
     public IEnumerable<(DegradationKind Kind, double Weight)> Weights =>
         [(DegradationKind.Motion, Motion), (DegradationKind.Linear, Linear), (DegradationKind.Defocus, Defocus), (DegradationKind.Gaussian, Gaussian),
          (DegradationKind.Shake, Shake), (DegradationKind.Camera, Camera), (DegradationKind.None, None),
-         (DegradationKind.Polyline, Polyline)];
+         (DegradationKind.Polyline, Polyline), (DegradationKind.Object, Object)];
 
     /// <summary>Draws a blur kind with probability proportional to its weight.</summary>
     public DegradationKind Pick(Random rng)

@@ -23,6 +23,8 @@ public enum DegradationKind
     None,
     /// <summary>Straight strokes with sharp turns (<see cref="BlurKernels.Polyline"/>), a family kept for validation.</summary>
     Polyline,
+    /// <summary>A moving object over a still or shaken background (<see cref="ObjectMotionBlur"/>): two blurs in one frame.</summary>
+    Object,
     /// <summary>A blur kind drawn per sample from the <see cref="BlurMix"/> weights.</summary>
     Mixed,
 }

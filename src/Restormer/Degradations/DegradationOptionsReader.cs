@@ -9,7 +9,7 @@ namespace Restormer.Degradations;
 /// Keys (all optional; docs/degradations.md has the full description):
 /// <list type="bullet">
 /// <item><c>preset</c>: <c>motion_blur_with_mild_noise</c> or <c>real_camera_blur</c> starts from that preset; the other keys override it.</item>
-/// <item><c>kind</c>: <c>motion | shake | linear | camera | polyline | defocus | gaussian | none | noise | jpeg | mixed</c>.</item>
+/// <item><c>kind</c>: <c>motion | shake | linear | camera | object | polyline | defocus | gaussian | none | noise | jpeg | mixed</c>.</item>
 /// <item><c>mix</c>: map of blur kind to weight for <c>mixed</c>, e.g. <c>{shake: 0.6, camera: 0.3, none: 0.1}</c> (absent kinds weigh 0).</item>
 /// <item><c>kernel_size</c>, <c>defocus_radius</c>, <c>defocus_edge</c>, <c>gaussian_sigma</c>, <c>noise_sigma</c>,
 /// <c>poisson</c>, <c>jpeg_quality</c>, <c>highlight_gain</c>: a range <c>[min, max]</c> or a single number.</item>
@@ -81,7 +81,7 @@ public static class DegradationOptionsReader
     {
         if (value is not IDictionary map)
             throw new ArgumentException($"Degradation option 'mix' must be a map of blur kind to weight, e.g. {{motion: 0.8, linear: 0.2}}; got '{value}'.");
-        var mix = new BlurMix(0, 0, 0, 0, 0, 0, 0, 0);
+        var mix = new BlurMix(0, 0, 0, 0, 0, 0, 0, 0, 0);
         foreach (DictionaryEntry entry in map)
         {
             var name = entry.Key.ToString()?.Trim().ToLowerInvariant();
@@ -96,7 +96,8 @@ public static class DegradationOptionsReader
                 "camera" => mix with { Camera = weight },
                 "none" => mix with { None = weight },
                 "polyline" => mix with { Polyline = weight },
-                _ => throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only motion, shake, linear, camera, polyline, defocus, gaussian and none can be mixed."),
+                "object" => mix with { Object = weight },
+                _ => throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only motion, shake, linear, camera, object, polyline, defocus, gaussian and none can be mixed."),
             };
         }
         return mix;

@@ -41,17 +41,16 @@ public sealed class DegradationPipeline
 
     /// <summary>
     /// The degradation the shipped default model is trained on, built to cover real photographs rather than one
-    /// generator: hand-shake kernels (40 %), spatially varying camera rotation (30 %), the older camera-shake
-    /// trajectories (10 %) and linear motion (10 %) of 5–41 px, or no blur (10 %, so sharp photos are left alone);
-    /// the blur is done in linear light for
-    /// half of the samples and on the stored values for the other half (camera rotation and highlights always in
-    /// linear light); saturated highlights on 20 %; Poisson–Gaussian noise on 90 % (read noise σ ≤ 0.02, shot noise
+    /// generator: hand-shake kernels (40 %), spatially varying camera rotation (25 %), a moving object over a still or
+    /// shaken background (10 %), the older camera-shake trajectories (5 %) and linear motion (10 %) of 5–41 px, or no
+    /// blur (10 %, so sharp photos are left alone); the blur is done in linear light for half of the samples and on
+    /// the stored values for the other half (camera rotation and highlights always in linear light); saturated highlights on 20 %; Poisson–Gaussian noise on 90 % (read noise σ ≤ 0.02, shot noise
     /// ≤ 5·10⁻⁴·x); JPEG at quality 60–95 on 25 %.
     /// </summary>
     public static DegradationOptions RealCameraBlurOptions { get; } = new()
     {
         Kind = DegradationKind.Mixed,
-        Mix = new BlurMix(Motion: 0.1, Linear: 0.1, Defocus: 0, Gaussian: 0, Shake: 0.4, Camera: 0.3, None: 0.1),
+        Mix = new BlurMix(Motion: 0.05, Linear: 0.1, Defocus: 0, Gaussian: 0, Shake: 0.4, Camera: 0.25, None: 0.1, Object: 0.1),
         KernelSize = new ValueRange(5, 41),
         LinearLight = 0.5,
         Response = CameraResponse.Srgb,
@@ -86,7 +85,7 @@ public sealed class DegradationPipeline
     /// <summary>
     /// Degrades <paramref name="sharp"/> (float, values in [0, 1]) and returns the degraded image, the sharp target it
     /// pairs with (a copy of <paramref name="sharp"/>, or its clipped version when highlights were saturated) and the
-    /// blur kernel used (null for camera rotation and the kinds without blur). The caller disposes all three.
+    /// blur kernel used (null for camera rotation, object motion and the kinds without blur). The caller disposes all three.
     /// </summary>
     public DegradedPair ApplyPair(Mat sharp, Random rng)
     {
@@ -96,7 +95,7 @@ public sealed class DegradationPipeline
         var extent = kind == DegradationKind.Camera ? Options.KernelSize.Sample(rng) : 0;
         var highlights = kind is not (DegradationKind.Noise or DegradationKind.Jpeg) && rng.NextBernoulli(Options.HighlightProbability);
         var linear = highlights || kind == DegradationKind.Camera
-            || (kernel is not null && rng.NextBernoulli(Options.LinearLight)) ? Options.Response : null;
+            || ((kernel is not null || kind == DegradationKind.Object) && rng.NextBernoulli(Options.LinearLight)) ? Options.Response : null;
 
         var scene = linear?.ToLinear(sharp) ?? sharp.Clone();
         var target = sharp.Clone();
@@ -107,6 +106,7 @@ public sealed class DegradationPipeline
             target = Replace(target, linear!.ToEncoded(clipped));
         }
         var current = kind == DegradationKind.Camera ? CameraMotionBlur.Render(scene, extent, rng)
+            : kind == DegradationKind.Object ? ObjectMotionBlur.Render(scene, Options.KernelSize, rng)
             : kernel is null ? scene.Clone()
             : ImageDegradations.Convolve(scene, kernel);
         scene.Dispose();

@@ -80,6 +80,59 @@ public class DegradationRealBlurTests
     }
 
     [Fact]
+    public void ObjectMotionKeepsAFlatImageFlat()
+    {
+        using var flat = Flat(64, 80, 0.37);
+        for (var seed = 0; seed < 4; seed++)
+        {
+            using var blurred = ObjectMotionBlur.Render(flat, new ValueRange(9, 31), new Random(seed));
+            Assert.InRange(MaxAbsDiff(flat, blurred), 0, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void TheObjectSmearsAlongItsPathWhileAStillBackgroundStaysSharp()
+    {
+        using var photo = Photo(96);
+        // A disc in the middle moving 15 px to the right; the background is still.
+        using var matte = new Mat(96, 96, MatType.CV_32FC1, Scalar.All(0));
+        Cv2.Circle(matte, new Point(48, 48), 20, Scalar.All(1), -1);
+        using var kernel = BlurKernels.LinearMotion(15, 0);
+        using var blurred = ObjectMotionBlur.Render(photo, matte, kernel, backgroundKernel: null);
+        using var smeared = ImageDegradations.Convolve(photo, kernel);
+        // Far from the object's path the background is untouched; deep inside the object it is the object's blur.
+        Assert.InRange(RegionDiff(photo, blurred, new Rect(0, 0, 96, 16)), 0, 1e-6);
+        Assert.InRange(RegionDiff(smeared, blurred, new Rect(40, 40, 16, 16)), 0, 1e-5);
+        Assert.True(RegionDiff(photo, blurred, new Rect(40, 40, 16, 16)) > 0.05, "the object should be blurred");
+        // Beside the disc along its motion, the object's light covers part of the background.
+        Assert.True(RegionDiff(photo, blurred, new Rect(70, 44, 4, 8)) > 0.01, "the object should smear past its edge");
+    }
+
+    /// <summary>The largest absolute difference of <paramref name="a"/> and <paramref name="b"/> within <paramref name="region"/>.</summary>
+    static double RegionDiff(Mat a, Mat b, Rect region)
+    {
+        using var left = new Mat(a, region);
+        using var right = new Mat(b, region);
+        return MaxAbsDiff(left, right);
+    }
+
+    [Fact]
+    public void ObjectMattesAreSeededSoftEdgedBlobsOfAPlausibleSize()
+    {
+        for (var seed = 0; seed < 10; seed++)
+        {
+            using var matte = ObjectMotionBlur.Matte(128, 96, new Random(seed));
+            Cv2.MinMaxLoc(matte, out double low, out double high);
+            Assert.InRange(low, 0, 1e-6);
+            Assert.InRange(high, 1 - 1e-6, 1 + 1e-6);
+            // The object covers between a sliver (cut by the border) and about half of the 96x128 frame.
+            Assert.InRange(Cv2.Mean(matte).Val0, 0.002, 0.6);
+            using var again = ObjectMotionBlur.Matte(128, 96, new Random(seed));
+            Assert.Equal(0, MaxAbsDiff(matte, again));
+        }
+    }
+
+    [Fact]
     public void BlurOnStoredValuesIsAPlainConvolutionAndLinearLightDiffers()
     {
         using var photo = Photo(64);
@@ -138,7 +191,7 @@ public class DegradationRealBlurTests
         var kinds = new HashSet<DegradationKind>();
         var rng = new Random(5);
         for (var i = 0; i < 200; i++) kinds.Add(pipeline.Options.Mix.Pick(rng));
-        Assert.Equal([DegradationKind.Motion, DegradationKind.Linear, DegradationKind.Shake, DegradationKind.Camera, DegradationKind.None], kinds.Order());
+        Assert.Equal([DegradationKind.Motion, DegradationKind.Linear, DegradationKind.Shake, DegradationKind.Camera, DegradationKind.None, DegradationKind.Object], kinds.Order());
     }
 
     [Fact]
@@ -147,11 +200,11 @@ public class DegradationRealBlurTests
         var options = DegradationOptions.FromDictionary(new Dictionary<string, object?>
         {
             ["kind"] = "mixed",
-            ["mix"] = new Dictionary<object, object> { ["shake"] = "2", ["camera"] = "1", ["polyline"] = "1", ["none"] = "0.5" },
+            ["mix"] = new Dictionary<object, object> { ["shake"] = "2", ["camera"] = "1", ["polyline"] = "1", ["none"] = "0.5", ["object"] = "0.25" },
             ["highlight_probability"] = "0.3",
             ["highlight_gain"] = new List<object> { "2", "3" },
         });
-        Assert.Equal((2.0, 1.0, 1.0, 0.5), (options.Mix.Shake, options.Mix.Camera, options.Mix.Polyline, options.Mix.None));
+        Assert.Equal((2.0, 1.0, 1.0, 0.5, 0.25), (options.Mix.Shake, options.Mix.Camera, options.Mix.Polyline, options.Mix.None, options.Mix.Object));
         Assert.Equal((0.3, new ValueRange(2, 3)), (options.HighlightProbability, options.HighlightGain));
         var error = Assert.Throws<ArgumentException>(() => DegradationOptions.FromDictionary(new Dictionary<string, object?> { ["highlight_gain"] = "0.5" }));
         Assert.Contains("highlight_gain", error.Message);
