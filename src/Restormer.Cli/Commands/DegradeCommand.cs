@@ -18,7 +18,7 @@ public static class DegradeCommand
         var output = new Option<string>("--output", "-o") { Description = "Output folder; receives input/, target/ and kernels/.", Required = true };
         var kind = new Option<string>("--kind", "-k")
         {
-            Description = "Degradation: motion (camera shake), linear, defocus, gaussian, noise, jpeg or mixed (random blur kind).",
+            Description = "Degradation: motion (camera shake), shake (hand shake), linear, camera (rotation), object (moving object), polyline, defocus, gaussian, none, noise, jpeg or mixed (random blur kind).",
             DefaultValueFactory = _ => "motion",
         };
         var seed = new Option<int>("--seed", "-s") { Description = "Random seed; the same seed gives the same pairs.", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
