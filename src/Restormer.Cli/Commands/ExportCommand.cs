@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Restormer.Export;
-using Restormer.Model;
 using Restormer.IO;
+using Restormer.Model;
 
 namespace Restormer.Cli.Commands;
 

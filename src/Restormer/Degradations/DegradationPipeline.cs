@@ -44,8 +44,9 @@ public sealed class DegradationPipeline
     /// generator: hand-shake kernels (40 %), spatially varying camera rotation (25 %), a moving object over a still or
     /// shaken background (10 %), the older camera-shake trajectories (5 %) and linear motion (10 %) of 5–41 px, or no
     /// blur (10 %, so sharp photos are left alone); the blur is done in linear light for half of the samples and on
-    /// the stored values for the other half (camera rotation and highlights always in linear light); saturated highlights on 20 %; Poisson–Gaussian noise on 90 % (read noise σ ≤ 0.02, shot noise
-    /// ≤ 5·10⁻⁴·x); JPEG at quality 60–95 on 25 %.
+    /// the stored values for the other half (camera rotation and highlights always in linear light); saturated
+    /// highlights on 20 %; Poisson–Gaussian noise on 90 % (read noise σ ≤ 0.02, shot noise ≤ 5·10⁻⁴·x); JPEG at
+    /// quality 60–95 on 25 %.
     /// </summary>
     public static DegradationOptions RealCameraBlurOptions { get; } = new()
     {
@@ -95,7 +96,7 @@ public sealed class DegradationPipeline
         var extent = kind == DegradationKind.Camera ? Options.KernelSize.Sample(rng) : 0;
         var highlights = kind is not (DegradationKind.Noise or DegradationKind.Jpeg) && rng.NextBernoulli(Options.HighlightProbability);
         var linear = highlights || kind == DegradationKind.Camera
-            || ((kernel is not null || kind == DegradationKind.Object) && rng.NextBernoulli(Options.LinearLight)) ? Options.Response : null;
+            || (Blurs(kind) && rng.NextBernoulli(Options.LinearLight)) ? Options.Response : null;
 
         var scene = linear?.ToLinear(sharp) ?? sharp.Clone();
         var target = sharp.Clone();
@@ -120,6 +121,9 @@ public sealed class DegradationPipeline
 
     /// <summary>Draws the kind of one sample (from the mix, for <see cref="DegradationKind.Mixed"/>) and its blur kernel, or null when it has none.</summary>
     public Mat? SampleKernel(Random rng) => SampleKernel(PickKind(rng), rng);
+
+    /// <summary>Whether <paramref name="kind"/> blurs the image (every kind but the noise/JPEG-only ones).</summary>
+    static bool Blurs(DegradationKind kind) => kind is not (DegradationKind.None or DegradationKind.Noise or DegradationKind.Jpeg);
 
     DegradationKind PickKind(Random rng) => Options.Kind == DegradationKind.Mixed ? Options.Mix.Pick(rng) : Options.Kind;
 

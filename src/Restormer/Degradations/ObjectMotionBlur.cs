@@ -19,7 +19,6 @@ public static class ObjectMotionBlur
     /// </summary>
     public static Mat Render(Mat scene, ValueRange kernelSize, Random rng)
     {
-        ImageChecks.RequireFloat(scene);
         var (min, max) = ((int)kernelSize.Min, (int)kernelSize.Max);
         using var matte = Matte(scene.Width, scene.Height, rng);
         using var objectKernel = BlurKernels.LinearMotion(rng.NextUniform(min - 1, max - 1), 180 * rng.NextDouble(), min);
