@@ -127,7 +127,7 @@ public sealed class Trainer : IDisposable
                 log.Info($"Resuming training from {resume}, iteration {startIteration}.");
             }
             else if (options.Paths.PretrainNetworkG is { } pretrained)
-                LoadPretrained(pretrained, options.Paths.StrictLoadG);
+                LoadPretrained(pretrained, options.Paths);
             LogStatistics();
             if (options.Logger.UseTensorBoard)
             {
@@ -327,8 +327,9 @@ public sealed class Trainer : IDisposable
         log.Record(record);
     }
 
-    void LoadPretrained(string path, bool strict)
+    void LoadPretrained(string path, PathOptions paths)
     {
+        var strict = paths.StrictLoadG;
         log.Info($"Loading {nameof(RestormerNet)} weights from {path} (strict_load_g: {strict}).");
         var state = CheckpointFile.Load(path);
         try
@@ -336,6 +337,9 @@ public sealed class Trainer : IDisposable
             if (!strict)
                 state = DropMismatched(state);
             net.LoadStateDict(state, strict);
+            if (paths.IdentityNewBlocks)
+                foreach (var block in IdentityBlocks.Initialise(net, state.Keys.ToHashSet()))
+                    log.Info($"Block '{block}' is new: it starts as an identity (output projections zero).");
         }
         catch (StateDictMismatchException e)
         {

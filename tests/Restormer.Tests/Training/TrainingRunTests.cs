@@ -208,6 +208,13 @@ public class TrainingRunTests
         var messages = new List<string>();
         using var partial = new Trainer(lenient, new TrainerSettings { ExperimentsRoot = Path.Combine(data, "fourth"), EchoWarning = messages.Add });
         Assert.Contains(messages, m => m.Contains("latent.1.") && m.Contains("keeps its initial value"));
+
+        var grow = path.Replace("true", "false").Replace("}", ", identity_new_blocks: true}");
+        var grown = Parse(Options(data, 1, extraRoot: grow, network: wider), data);
+        Assert.True(grown.Paths.IdentityNewBlocks);
+        var info = new List<string>();
+        using var deeper = new Trainer(grown, new TrainerSettings { ExperimentsRoot = Path.Combine(data, "fifth"), Echo = info.Add });
+        Assert.Contains(info, m => m.Contains("'latent.1'") && m.Contains("identity"));
     }
 
     [Fact]
