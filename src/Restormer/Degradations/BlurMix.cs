@@ -13,6 +13,21 @@ public sealed record BlurMix(double Motion = 1, double Linear = 1, double Defocu
          (DegradationKind.Shake, Shake), (DegradationKind.Camera, Camera), (DegradationKind.None, None),
          (DegradationKind.Polyline, Polyline), (DegradationKind.Object, Object)];
 
+    /// <summary>This mix with <paramref name="kind"/> weighted <paramref name="weight"/>; throws for a kind that is not a blur.</summary>
+    public BlurMix With(DegradationKind kind, double weight) => kind switch
+    {
+        DegradationKind.Motion => this with { Motion = weight },
+        DegradationKind.Linear => this with { Linear = weight },
+        DegradationKind.Defocus => this with { Defocus = weight },
+        DegradationKind.Gaussian => this with { Gaussian = weight },
+        DegradationKind.Shake => this with { Shake = weight },
+        DegradationKind.Camera => this with { Camera = weight },
+        DegradationKind.None => this with { None = weight },
+        DegradationKind.Polyline => this with { Polyline = weight },
+        DegradationKind.Object => this with { Object = weight },
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind a blur mix can draw"),
+    };
+
     /// <summary>Draws a blur kind with probability proportional to its weight.</summary>
     public DegradationKind Pick(Random rng)
     {

@@ -82,23 +82,13 @@ public static class DegradationOptionsReader
         if (value is not IDictionary map)
             throw new ArgumentException($"Degradation option 'mix' must be a map of blur kind to weight, e.g. {{motion: 0.8, linear: 0.2}}; got '{value}'.");
         var mix = new BlurMix(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        var kinds = mix.Weights.Select(w => w.Kind).ToList();
         foreach (DictionaryEntry entry in map)
         {
-            var name = entry.Key.ToString()?.Trim().ToLowerInvariant();
-            var weight = ParseNumber($"mix.{name}", entry.Value);
-            mix = name switch
-            {
-                "motion" => mix with { Motion = weight },
-                "linear" => mix with { Linear = weight },
-                "defocus" => mix with { Defocus = weight },
-                "gaussian" => mix with { Gaussian = weight },
-                "shake" => mix with { Shake = weight },
-                "camera" => mix with { Camera = weight },
-                "none" => mix with { None = weight },
-                "polyline" => mix with { Polyline = weight },
-                "object" => mix with { Object = weight },
-                _ => throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only motion, shake, linear, camera, object, polyline, defocus, gaussian and none can be mixed."),
-            };
+            var name = entry.Key.ToString()?.Trim();
+            var kind = kinds.Where(k => k.ToString().Equals(name, StringComparison.OrdinalIgnoreCase)).Cast<DegradationKind?>().FirstOrDefault()
+                ?? throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only {string.Join(", ", kinds.Select(k => k.ToString().ToLowerInvariant()))} can be mixed.");
+            mix = mix.With(kind, ParseNumber($"mix.{name?.ToLowerInvariant()}", entry.Value));
         }
         return mix;
     }

@@ -200,7 +200,7 @@ public class DegradationRealBlurTests
         var options = DegradationOptions.FromDictionary(new Dictionary<string, object?>
         {
             ["kind"] = "mixed",
-            ["mix"] = new Dictionary<object, object> { ["shake"] = "2", ["camera"] = "1", ["polyline"] = "1", ["none"] = "0.5", ["object"] = "0.25" },
+            ["mix"] = new Dictionary<object, object> { ["Shake"] = "2", ["camera"] = "1", ["polyline"] = "1", ["none"] = "0.5", ["object"] = "0.25" },
             ["highlight_probability"] = "0.3",
             ["highlight_gain"] = new List<object> { "2", "3" },
         });
@@ -208,6 +208,11 @@ public class DegradationRealBlurTests
         Assert.Equal((0.3, new ValueRange(2, 3)), (options.HighlightProbability, options.HighlightGain));
         var error = Assert.Throws<ArgumentException>(() => DegradationOptions.FromDictionary(new Dictionary<string, object?> { ["highlight_gain"] = "0.5" }));
         Assert.Contains("highlight_gain", error.Message);
+        var unknown = Assert.Throws<ArgumentException>(() => DegradationOptions.FromDictionary(new Dictionary<string, object?>
+        {
+            ["mix"] = new Dictionary<object, object> { ["blob"] = "1" },
+        }));
+        Assert.All(new BlurMix().Weights, w => Assert.Contains(w.Kind.ToString().ToLowerInvariant(), unknown.Message));
     }
 
     /// <summary>√(smaller / larger eigenvalue) of a kernel's second-moment matrix: 0 for a straight stroke.</summary>
