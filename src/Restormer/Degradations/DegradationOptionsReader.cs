@@ -72,10 +72,14 @@ public static class DegradationOptionsReader
 
     /// <summary>Parses a kind name such as <c>motion</c> (case-insensitive), as the <c>kind</c> key and the CLI's --kind take it.</summary>
     public static DegradationKind ParseKind(object value) =>
-        Enum.GetNames<DegradationKind>().FirstOrDefault(n => n.Equals(value.ToString()?.Trim(), StringComparison.OrdinalIgnoreCase)) is { } name
-            ? Enum.Parse<DegradationKind>(name)
-            : throw new ArgumentException(
-                $"Unknown degradation kind '{value}' (option 'kind', or --kind); use one of {string.Join(", ", Enum.GetNames<DegradationKind>().Select(n => n.ToLowerInvariant()))}.");
+        FindKind(value, Enum.GetValues<DegradationKind>())
+            ?? throw new ArgumentException($"Unknown degradation kind '{value}' (option 'kind', or --kind); use one of {Names(Enum.GetValues<DegradationKind>())}.");
+
+    /// <summary>The kind among <paramref name="kinds"/> that <paramref name="name"/> names (case-insensitive, trimmed), or null.</summary>
+    static DegradationKind? FindKind(object? name, IEnumerable<DegradationKind> kinds) =>
+        kinds.Where(k => k.ToString().Equals(name?.ToString()?.Trim(), StringComparison.OrdinalIgnoreCase)).Cast<DegradationKind?>().FirstOrDefault();
+
+    static string Names(IEnumerable<DegradationKind> kinds) => string.Join(", ", kinds.Select(k => k.ToString().ToLowerInvariant()));
 
     static BlurMix ParseMix(object value)
     {
@@ -85,10 +89,9 @@ public static class DegradationOptionsReader
         var kinds = mix.Weights.Select(w => w.Kind).ToList();
         foreach (DictionaryEntry entry in map)
         {
-            var name = entry.Key.ToString()?.Trim();
-            var kind = kinds.Where(k => k.ToString().Equals(name, StringComparison.OrdinalIgnoreCase)).Cast<DegradationKind?>().FirstOrDefault()
-                ?? throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only {string.Join(", ", kinds.Select(k => k.ToString().ToLowerInvariant()))} can be mixed.");
-            mix = mix.With(kind, ParseNumber($"mix.{name?.ToLowerInvariant()}", entry.Value));
+            var kind = FindKind(entry.Key, kinds)
+                ?? throw new ArgumentException($"Degradation option 'mix' names '{entry.Key}'; only {Names(kinds)} can be mixed.");
+            mix = mix.With(kind, ParseNumber($"mix.{kind.ToString().ToLowerInvariant()}", entry.Value));
         }
         return mix;
     }

@@ -20,19 +20,20 @@ public static class IdentityBlocks
     /// </summary>
     public static IReadOnlyList<string> Initialise(RestormerNet net, IReadOnlySet<string> loaded)
     {
-        var own = net.state_dict();
-        var blocks = own.Keys.Select(BlockOf).OfType<string>().Distinct()
-            .Where(block => !loaded.Any(name => name.StartsWith(block + ".", StringComparison.Ordinal))).ToList();
+        var projections = net.state_dict().Select(p => (Block: BlockOf(p.Key), Weight: p.Value))
+            .Where(p => p.Block is { } block && !loaded.Any(name => name.StartsWith(block + ".", StringComparison.Ordinal))).ToList();
         using var noGrad = no_grad();
-        foreach (var (name, tensor) in own)
-            if (BlockOf(name) is { } block && blocks.Contains(block))
-                tensor.zero_();
-        return blocks;
+        foreach (var (_, weight) in projections)
+            weight.zero_();
+        return projections.Select(p => p.Block!).Distinct().ToList();
     }
 
     /// <summary>The block an output projection weight belongs to (<c>latent.2.attn.project_out.weight</c> → <c>latent.2</c>); null for any other weight.</summary>
-    static string? BlockOf(string name) =>
-        Projections.Select(p => name.IndexOf(p, StringComparison.Ordinal)).FirstOrDefault(i => i > 0, -1) is var at and > 0
-            ? name[..at]
-            : null;
+    static string? BlockOf(string name)
+    {
+        foreach (var projection in Projections)
+            if (name.IndexOf(projection, StringComparison.Ordinal) is var at and > 0)
+                return name[..at];
+        return null;
+    }
 }
