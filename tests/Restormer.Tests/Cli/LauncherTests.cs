@@ -24,7 +24,8 @@ public class LauncherTests
                 echo "$1" >> "$DOTNET_LOG"
                 if [ "$1" = build ]; then out="$(dirname "$2")/bin/Release/net10.0"; mkdir -p "$out"; touch "$out/Restormer.Cli.dll"; fi
                 """);
-            File.SetUnixFileMode(Path.Combine(Root, "fake/dotnet"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) // the launcher and this fake are bash scripts
+                File.SetUnixFileMode(Path.Combine(Root, "fake/dotnet"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         public string Write(string relative, string text)

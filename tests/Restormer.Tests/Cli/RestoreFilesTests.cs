@@ -173,7 +173,7 @@ public sealed class RestoreFilesTests : IDisposable
     }
 
     [Fact]
-    public void StandardInputToStandardOutput()
+    public async Task StandardInputToStandardOutput()
     {
         var input = Photo("in/a.png");
         var cli = Path.Combine(AppContext.BaseDirectory, "Restormer.Cli.dll");
@@ -186,13 +186,14 @@ public sealed class RestoreFilesTests : IDisposable
         var image = new MemoryStream();
         var copy = process.StandardOutput.BaseStream.CopyToAsync(image);
         using (var stdin = process.StandardInput.BaseStream)
-            stdin.Write(File.ReadAllBytes(input));
-        copy.Wait();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error.Result);
+            await stdin.WriteAsync(await File.ReadAllBytesAsync(input));
+        await copy;
+        await process.WaitForExitAsync();
+        var messages = await error;
+        Assert.True(process.ExitCode == 0, messages);
         using var decoded = Cv2.ImDecode(image.ToArray(), ImreadModes.Color);
         Assert.Equal(new Size(24, 16), decoded.Size());
         Assert.Equal([0xFF, 0xD8], image.ToArray()[..2]);
-        Assert.Contains("1 of 1 image(s) restored", error.Result); // messages go to standard error
+        Assert.Contains("1 of 1 image(s) restored", messages); // messages go to standard error
     }
 }

@@ -220,9 +220,9 @@ public class DegradationRealBlurTests
     {
         var (cx, cy) = Centroid(kernel);
         double xx = 0, yy = 0, xy = 0;
-        var half = kernel.Rows / 2;
-        for (var y = 0; y < kernel.Rows; y++)
-            for (var x = 0; x < kernel.Cols; x++)
+        int rows = kernel.Rows, cols = kernel.Cols, half = rows / 2;
+        for (var y = 0; y < rows; y++)
+            for (var x = 0; x < cols; x++)
             {
                 double w = kernel.At<float>(y, x), dx = x - half - cx, dy = y - half - cy;
                 (xx, yy, xy) = (xx + w * dx * dx, yy + w * dy * dy, xy + w * dx * dy);
@@ -235,16 +235,17 @@ public class DegradationRealBlurTests
     /// <summary>The root-mean-square distance of a footprint's light from its centre of mass, in pixels.</summary>
     static double Spread(Mat window)
     {
+        int rows = window.Rows, cols = window.Cols;
         double total = 0, sx = 0, sy = 0;
-        for (var y = 0; y < window.Rows; y++)
-            for (var x = 0; x < window.Cols; x++)
+        for (var y = 0; y < rows; y++)
+            for (var x = 0; x < cols; x++)
             {
                 double w = window.At<float>(y, x);
                 (total, sx, sy) = (total + w, sx + w * x, sy + w * y);
             }
         double mx = sx / total, my = sy / total, m2 = 0;
-        for (var y = 0; y < window.Rows; y++)
-            for (var x = 0; x < window.Cols; x++)
+        for (var y = 0; y < rows; y++)
+            for (var x = 0; x < cols; x++)
                 m2 += window.At<float>(y, x) * ((x - mx) * (x - mx) + (y - my) * (y - my));
         return Math.Sqrt(m2 / total);
     }
