@@ -11,8 +11,7 @@ namespace Restormer.Tests.Serve;
 /// <summary>
 /// The serve page end to end in headless Chromium (Debian's <c>chromium</c> and <c>chromium-driver</c>), driven by
 /// Selenium: pick a photo, restore it, compare (mouse and keyboard), download; follow and cancel a long job. Without a
-/// browser the tests return early and say so in their output (xunit 2 has no run-time skip); set
-/// <c>RESTORMER_REQUIRE_BROWSER=1</c> to make a missing browser a failure.
+/// browser they are reported as skipped, with the packages to install.
 /// </summary>
 public class ServeBrowserTests(ITestOutputHelper output)
 {
@@ -20,20 +19,15 @@ public class ServeBrowserTests(ITestOutputHelper output)
     private const string ChromeDriver = "/usr/bin/chromedriver";
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>False (and says so) when Chromium is missing, unless <c>RESTORMER_REQUIRE_BROWSER=1</c> makes that a failure.</summary>
-    private bool BrowserInstalled()
-    {
-        if (File.Exists(Chromium) && File.Exists(ChromeDriver)) return true;
-        var message = $"Browser test not run: needs {Chromium} and {ChromeDriver} (apt-get install chromium chromium-driver).";
-        Assert.False(Environment.GetEnvironmentVariable("RESTORMER_REQUIRE_BROWSER") == "1", message);
-        output.WriteLine("SKIPPED: " + message);
-        return false;
-    }
+    /// <summary>Skips the calling [SkippableFact] through xunit when Chromium or its driver is missing.</summary>
+    private static void RequireBrowser() =>
+        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver),
+            $"Browser test not run: needs {Chromium} and {ChromeDriver} (apt-get install chromium chromium-driver; .ci/run installs them).");
 
-    [Fact]
+    [SkippableFact]
     public async Task PageRestoresAPhotoComparesItAndDownloadsThePng()
     {
-        if (!BrowserInstalled()) return;
+        RequireBrowser();
         var watch = Stopwatch.StartNew();
         await using var test = await ServeTestServer.StartAsync();
         var photo = ServeTestServer.SmallPhoto();
@@ -85,10 +79,10 @@ public class ServeBrowserTests(ITestOutputHelper output)
         output.WriteLine($"Browser test: {watch.Elapsed.TotalSeconds:F1} s (server start, Chromium start, upload, restore, download).");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task PageShowsTheProgressOfALongJobAndCancelsIt()
     {
-        if (!BrowserInstalled()) return;
+        RequireBrowser();
         using var stopped = new ManualResetEventSlim();
         await using var test = await ServeTestServer.StartAsync(runner: ServeTestServer.RunsUntilCancelled(0.4, stopped));
         using var browser = StartChromium();
