@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Restormer.IO;
 using Restormer.Queue;
 
 namespace Restormer.Cli.Serve;
@@ -102,6 +103,8 @@ public sealed class RestoreServer : IAsyncDisposable
             form.MultipartBodyLengthLimit = options.MaxUploadBytes + ServeApi.FormOverheadBytes;
             form.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, options.MaxUploadBytes + ServeApi.FormOverheadBytes);
         });
+        // The API's keys are snake_case, as every other JSON the project writes (JsonStyle).
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonStyle.Line.PropertyNamingPolicy);
         // Signals are the command's (Interruption), not the host's: it stops when the command's token fires.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var app = builder.Build();

@@ -28,9 +28,9 @@ public class ServeApiTests
         var done = await test.WaitUntilFinishedAsync(id);
         Assert.Equal("done", done.GetProperty("state").GetString());
         Assert.Equal(1.0, done.GetProperty("progress").GetDouble());
-        Assert.Equal("blurry photo-restored.png", done.GetProperty("resultFileName").GetString());
+        Assert.Equal("blurry photo-restored.png", done.GetProperty("result_file_name").GetString());
 
-        var restored = await test.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString());
+        var restored = await test.Http.GetByteArrayAsync(done.GetProperty("result_url").GetString());
         var expectedPath = Path.Combine(TestPaths.NewTempDir(), "expected.png");
         using (var restorer = Restorer.Load(ServeTestServer.TinyWeights))
             restorer.Restore(photo, expectedPath);
@@ -39,11 +39,11 @@ public class ServeApiTests
         Assert.Equal(new Size(96, 64), actual.Size());
         Assert.Equal(0, Cv2.Norm(expected, actual, NormTypes.INF));
 
-        using var before = Cv2.ImDecode(await test.Http.GetByteArrayAsync(done.GetProperty("inputUrl").GetString()), ImreadModes.Unchanged);
+        using var before = Cv2.ImDecode(await test.Http.GetByteArrayAsync(done.GetProperty("input_url").GetString()), ImreadModes.Unchanged);
         using var original = Cv2.ImRead(photo);
         Assert.Equal(0, Cv2.Norm(original, before, NormTypes.INF));
 
-        using var download = await test.Http.GetAsync(done.GetProperty("resultUrl").GetString() + "?download=true");
+        using var download = await test.Http.GetAsync(done.GetProperty("result_url").GetString() + "?download=true");
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("blurry photo-restored.png", download.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
     }
@@ -86,13 +86,13 @@ public class ServeApiTests
     {
         await using var test = await ServeTestServer.StartAsync();
         var info = await test.Http.GetFromJsonAsync<JsonElement>("/api/tasks");
-        Assert.Equal(test.ModelsFolder, info.GetProperty("modelsFolder").GetString());
+        Assert.Equal(test.ModelsFolder, info.GetProperty("models_folder").GetString());
         var tasks = info.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
         Assert.Equal(RestorationTask.All.Select(t => t.Name), tasks.Keys);
         Assert.True(tasks["motion_deblurring"].GetProperty("available").GetBoolean());
         Assert.Equal("motion_deblurring.pth", tasks["motion_deblurring"].GetProperty("model").GetString());
         Assert.False(tasks["deraining"].GetProperty("available").GetBoolean());
-        Assert.Equal("deraining.pth", tasks["deraining"].GetProperty("weightsFile").GetString());
+        Assert.Equal("deraining.pth", tasks["deraining"].GetProperty("weights_file").GetString());
 
         using var missing = await test.UploadAsync(ServeTestServer.SmallPhoto(), "deraining");
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);

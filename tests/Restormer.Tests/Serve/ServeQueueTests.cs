@@ -37,7 +37,7 @@ public class ServeQueueTests
 
         Assert.Equal("done", done.GetProperty("state").GetString());
         Assert.Empty(test.Server.Models.LoadedPaths);
-        var restored = await test.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString());
+        var restored = await test.Http.GetByteArrayAsync(done.GetProperty("result_url").GetString());
         var folder = TestPaths.NewTempDir("serve-queue");
         try
         {

@@ -47,7 +47,7 @@ function taskRow(task) {
   const desc = Object.assign(document.createElement('span'), { className: 'desc', textContent: task.description });
   const state = document.createElement('span');
   state.className = 'file' + (task.available ? ' ready' : '');
-  state.textContent = task.available ? task.model : `missing: ${task.weightsFile}`;
+  state.textContent = task.available ? task.model : `missing: ${task.weights_file}`;
   label.append(radio, name, desc, state);
   return label;
 }
@@ -66,20 +66,20 @@ async function loadTasks() {
   const missing = info.tasks.filter(t => !t.available);
   if (missing.length) {
     $('missing').hidden = false;
-    $('missing').textContent = `To enable a missing task, put its weights file into ${info.modelsFolder} ` +
+    $('missing').textContent = `To enable a missing task, put its weights file into ${info.models_folder} ` +
       `(links in the README, "Published weights") and reload this page.`;
   }
-  if (!first) showError(`No model is installed: put a weights file such as motion_deblurring.pth into ${info.modelsFolder} and reload.`);
-  $('limit').textContent = `, up to ${mb(info.maxUploadBytes)} MB`;
-  $('models-folder').textContent = `Models: ${info.modelsFolder}`;
+  if (!first) showError(`No model is installed: put a weights file such as motion_deblurring.pth into ${info.models_folder} and reload.`);
+  $('limit').textContent = `, up to ${mb(info.max_upload_bytes)} MB`;
+  $('models-folder').textContent = `Models: ${info.models_folder}`;
   updateButton(false);
 }
 
 function chooseFile(chosen) {
   if (!chosen) return;
   showError('');
-  if (info && chosen.size > info.maxUploadBytes) {
-    showError(`${chosen.name} is ${size(chosen.size)}; this server accepts up to ${mb(info.maxUploadBytes)} MB (restormer serve --max-upload-mb).`);
+  if (info && chosen.size > info.max_upload_bytes) {
+    showError(`${chosen.name} is ${size(chosen.size)}; this server accepts up to ${mb(info.max_upload_bytes)} MB (restormer serve --max-upload-mb).`);
     return;
   }
   file = chosen;
@@ -156,11 +156,11 @@ async function restore() {
 
 function showResult(job) {
   setStatus(`Done in ${job.seconds} s.`, 1);
-  $('before').src = job.inputUrl;
-  $('after').src = job.resultUrl;
-  $('download').href = `${job.resultUrl}?download=true`;
-  $('download').download = job.resultFileName;
-  $('result-info').textContent = `${job.fileName} · ${job.width}×${job.height} · ${job.task}`;
+  $('before').src = job.input_url;
+  $('after').src = job.result_url;
+  $('download').href = `${job.result_url}?download=true`;
+  $('download').download = job.result_file_name;
+  $('result-info').textContent = `${job.file_name} · ${job.width}×${job.height} · ${job.task}`;
   $('placeholder').hidden = true;
   $('compare').hidden = $('result-row').hidden = false;
   $('result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
