@@ -7,26 +7,27 @@ namespace Restormer.Degradations;
 public sealed record BlurMix(double Motion = 1, double Linear = 1, double Defocus = 1, double Gaussian = 1,
     double Shake = 0, double Camera = 0, double None = 0, double Polyline = 0, double Object = 0)
 {
+    /// <summary>Each blur kind with how to read and set its weight: the one list of the kinds a mix draws.</summary>
+    static readonly (DegradationKind Kind, Func<BlurMix, double> Get, Func<BlurMix, double, BlurMix> Set)[] Kinds =
+    [
+        (DegradationKind.Motion, m => m.Motion, (m, w) => m with { Motion = w }),
+        (DegradationKind.Linear, m => m.Linear, (m, w) => m with { Linear = w }),
+        (DegradationKind.Defocus, m => m.Defocus, (m, w) => m with { Defocus = w }),
+        (DegradationKind.Gaussian, m => m.Gaussian, (m, w) => m with { Gaussian = w }),
+        (DegradationKind.Shake, m => m.Shake, (m, w) => m with { Shake = w }),
+        (DegradationKind.Camera, m => m.Camera, (m, w) => m with { Camera = w }),
+        (DegradationKind.None, m => m.None, (m, w) => m with { None = w }),
+        (DegradationKind.Polyline, m => m.Polyline, (m, w) => m with { Polyline = w }),
+        (DegradationKind.Object, m => m.Object, (m, w) => m with { Object = w }),
+    ];
+
     /// <summary>The blur kinds with their weights, in a fixed order.</summary>
-    public IEnumerable<(DegradationKind Kind, double Weight)> Weights =>
-        [(DegradationKind.Motion, Motion), (DegradationKind.Linear, Linear), (DegradationKind.Defocus, Defocus), (DegradationKind.Gaussian, Gaussian),
-         (DegradationKind.Shake, Shake), (DegradationKind.Camera, Camera), (DegradationKind.None, None),
-         (DegradationKind.Polyline, Polyline), (DegradationKind.Object, Object)];
+    public IEnumerable<(DegradationKind Kind, double Weight)> Weights => Kinds.Select(k => (k.Kind, k.Get(this)));
 
     /// <summary>This mix with <paramref name="kind"/> weighted <paramref name="weight"/>; throws for a kind that is not a blur.</summary>
-    public BlurMix With(DegradationKind kind, double weight) => kind switch
-    {
-        DegradationKind.Motion => this with { Motion = weight },
-        DegradationKind.Linear => this with { Linear = weight },
-        DegradationKind.Defocus => this with { Defocus = weight },
-        DegradationKind.Gaussian => this with { Gaussian = weight },
-        DegradationKind.Shake => this with { Shake = weight },
-        DegradationKind.Camera => this with { Camera = weight },
-        DegradationKind.None => this with { None = weight },
-        DegradationKind.Polyline => this with { Polyline = weight },
-        DegradationKind.Object => this with { Object = weight },
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind a blur mix can draw"),
-    };
+    public BlurMix With(DegradationKind kind, double weight) =>
+        Array.Find(Kinds, k => k.Kind == kind).Set?.Invoke(this, weight)
+        ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind a blur mix can draw");
 
     /// <summary>Draws a blur kind with probability proportional to its weight.</summary>
     public DegradationKind Pick(Random rng)
