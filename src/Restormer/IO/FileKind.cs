@@ -11,13 +11,15 @@ public static partial class FileKind
 {
     /// <summary>
     /// Null when <paramref name="path"/> is a regular file (symbolic links followed); otherwise what it is instead,
-    /// for a message: "missing", "a directory", "a FIFO (named pipe)", "a character device", …
+    /// for a message: "missing", "a directory", "a FIFO (named pipe)", "a character device", "a loop of symbolic links", …
     /// </summary>
     public static string? NotRegular(string path)
     {
         Span<byte> status = stackalloc byte[256]; // struct stat is 144 bytes on x86-64, 128 on arm64
         if (Stat(path, ref MemoryMarshal.GetReference(status)) != 0)
-            return Directory.Exists(path) ? "a directory" : File.Exists(path) ? null : "missing";
+            return Marshal.GetLastPInvokeError() == ELoop ? "a loop of symbolic links"
+                : new FileInfo(path).LinkTarget is { } target ? $"a symbolic link to '{target}', which does not exist"
+                : Directory.Exists(path) ? "a directory" : File.Exists(path) ? null : "missing";
         int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
         uint type = BitConverter.ToUInt32(status[modeOffset..]) & 0xF000;
         return type switch
@@ -32,6 +34,8 @@ public static partial class FileKind
         };
     }
 
-    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
+    const int ELoop = 40; // Linux's errno for "too many levels of symbolic links"
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Stat(string path, ref byte status);
 }

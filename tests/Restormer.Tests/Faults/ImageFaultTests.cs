@@ -31,6 +31,8 @@ public class ImageFaultTests
         yield return ("notes.png", "not an image", path => File.WriteAllText(path, "this is text, not a picture\n"));
         yield return ("pipe.png", "FIFO", path => Assert.True(FaultFiles.MakeFifo(path), "mkfifo failed"));
         yield return ("zero.png", "character device", path => File.CreateSymbolicLink(path, "/dev/zero"));
+        yield return ("loop.png", "a loop of symbolic links", path => File.CreateSymbolicLink(path, path));
+        yield return ("dangling.png", "a symbolic link to 'nowhere.png', which does not exist", path => File.CreateSymbolicLink(path, "nowhere.png"));
         yield return ("float.tiff", "floating point", path => WriteConverted(path, MatType.CV_32FC3, 1 / 255.0));
         yield return ("signed.tiff", "16-bit signed", path => WriteConverted(path, MatType.CV_16SC3, 1));
         yield return ("int.tiff", "32-bit integers", path => WriteConverted(path, MatType.CV_32SC3, 1));
