@@ -219,6 +219,21 @@ public class TrainingDataTests
     }
 
     [Fact]
+    public void DamagedImagesStopTheRunBeforeTrainingAndAreAllNamed()
+    {
+        var (lq, gt) = NegativePairs(3, 4, 4);
+        var cut = File.ReadAllBytes(Path.Combine(gt, "img01.png"));
+        File.WriteAllBytes(Path.Combine(gt, "img01.png"), cut[..(cut.Length / 2)]);
+        File.WriteAllBytes(Path.Combine(gt, "img02.png"), []);
+        var error = Assert.Throws<InvalidDataException>(() => new PairedFolderSet(lq, gt));
+        Assert.StartsWith("2 of 3 image files in data folder", error.Message);
+        Assert.Contains("(dataroot_gt)", error.Message);
+        Assert.Contains($"'{Path.Combine(gt, "img01.png")}'", error.Message);
+        Assert.Contains($"'{Path.Combine(gt, "img02.png")}': the file is empty", error.Message);
+        Assert.DoesNotContain("img00", error.Message);
+    }
+
+    [Fact]
     public void PrefetcherReturnsBatchesInOrderAndMeasuresWaiting()
     {
         var (lq, gt) = NegativePairs(4, 8, 8);

@@ -14,7 +14,8 @@ public static class ImageFiles
 
     /// <summary>
     /// The image files in <paramref name="folder"/> (and, with <paramref name="recursive"/>, its sub-folders), sorted by
-    /// path (ordinal, as Python's sorted).
+    /// path (ordinal, as Python's sorted). Every file's header and completeness are checked first (no decoding), so a
+    /// damaged file stops the run before training, with every such file named, not hours later when a batch draws it.
     /// </summary>
     public static string[] List(string folder, string optionName, bool recursive = false)
     {
@@ -23,7 +24,26 @@ public static class ImageFiles
         var files = Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Where(IsImage).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0)
             throw new InvalidDataException($"Data folder '{folder}' ({optionName}) holds no image files (.png, .jpg, .tif, ...).");
+        var damaged = files.Select(Problem).OfType<string>().ToList();
+        if (damaged.Count > 0)
+            throw new InvalidDataException($"{damaged.Count} of {files.Length} image files in data folder '{folder}' ({optionName}) cannot be read; " +
+                $"remove or replace them: {string.Join(" ", damaged.Take(MaxNamed))}{(damaged.Count > MaxNamed ? $" … and {damaged.Count - MaxNamed} more." : "")}");
         return files;
+    }
+
+    const int MaxNamed = 5;
+
+    static string? Problem(string path)
+    {
+        try
+        {
+            ImageDecoder.Check(path, maxPixels: long.MaxValue);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>
