@@ -20,7 +20,8 @@ public class QueueWorkersTests(ITestOutputHelper output)
         try
         {
             var input = Path.Combine(root, "in");
-            QueueImages.Write(input, 30, new Size(96, 64));
+            // Big enough that a job runs for a while: at 96×64 a worker finished jobs in under 10 ms, between two polls.
+            QueueImages.Write(input, 30, new Size(384, 256));
             var local = CliRunner.Run(RestoreCommand.Create(), "--weights", QueueImages.TinyWeights, "-i", input, "-o", Path.Combine(root, "local"));
             Assert.True(local.ExitCode == 0, local.Err + local.Out);
 
@@ -81,6 +82,6 @@ public class QueueWorkersTests(ITestOutputHelper output)
             }
             Thread.Sleep(20);
         }
-        throw new TimeoutException($"{name} never started a job. Its output:\n{worker.Output}");
+        throw new TimeoutException($"{name} was never seen in the middle of a job. Its output:\n{worker.Output}");
     }
 }
