@@ -122,8 +122,20 @@ public sealed class OutputPlan
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Cannot write to output folder '{directory}': {e.Message} Choose a folder you can write to.", e);
+            // The system's "file already exists" or "could not find a part of the path" hides the usual cause: a file
+            // standing where the folder, or one of its parents, would be.
+            var reason = FileInTheWay(directory) is { } file ? $"'{file}' is a file, not a folder." : e.Message;
+            throw new IOException($"Cannot write to output folder '{directory}': {reason} Choose a folder you can write to.", e);
         }
+    }
+
+    /// <summary>The first existing path from <paramref name="directory"/> upwards, when that is a file; else null.</summary>
+    private static string? FileInTheWay(string directory)
+    {
+        for (var path = Path.GetFullPath(directory); path is not null; path = Path.GetDirectoryName(path))
+            if (Path.Exists(path))
+                return File.Exists(path) ? path : null;
+        return null;
     }
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

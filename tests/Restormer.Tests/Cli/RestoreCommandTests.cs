@@ -114,9 +114,12 @@ public class RestoreCommandTests
     {
         var blocker = Path.Combine(TestPaths.NewTempDir(), "file");
         File.WriteAllText(blocker, "");
-        var result = CliRunner.Run(RestoreCommand.Create(), "--weights", TinyWeights, "-i", SmallPhotos(), "-o", Path.Combine(blocker, "out"));
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Cannot write to output folder", result.Err);
+        foreach (var output in new[] { blocker, Path.Combine(blocker, "out") })
+        {
+            var result = CliRunner.Run(RestoreCommand.Create(), "--weights", TinyWeights, "-i", SmallPhotos(), "-o", output);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"Cannot write to output folder '{output}': '{blocker}' is a file, not a folder.", result.Err);
+        }
     }
 
     [Fact]
