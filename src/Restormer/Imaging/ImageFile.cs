@@ -38,12 +38,14 @@ public sealed class ImageFile : IDisposable
     /// Decodes <paramref name="path"/> as the reference does (OpenCV, EXIF orientation honoured), keeping 16-bit depth,
     /// through <see cref="ImageDecoder"/>'s checks (regular file, declared size within <paramref name="maxPixels"/>,
     /// complete, 8/16-bit with 1–4 channels). <paramref name="grayscale"/> reads one channel (the gray denoising
-    /// model), else three. Throws <see cref="ImageReadException"/> naming the file when it cannot be read.
+    /// model); else a gray file (with or without alpha) gives one channel and any other three. Throws
+    /// <see cref="ImageReadException"/> naming the file when it cannot be read.
     /// </summary>
     public static ImageFile Read(string path, bool grayscale = false, long? maxPixels = null)
     {
         using var raw = ImageDecoder.Read(path, ImreadModes.Unchanged, maxPixels);
-        var pixels = ImageDecoder.Decode(path, (grayscale ? ImreadModes.Grayscale : ImreadModes.Color) | ImreadModes.AnyDepth);
+        bool oneChannel = grayscale || raw.Channels() <= 2;
+        var pixels = ImageDecoder.Decode(path, (oneChannel ? ImreadModes.Grayscale : ImreadModes.Color) | ImreadModes.AnyDepth);
         return new ImageFile(pixels, ReadAlpha(raw, pixels)) { Metadata = ImageMetadata.Read(path) };
     }
 

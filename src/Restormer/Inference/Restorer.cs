@@ -105,15 +105,45 @@ public sealed class Restorer : IDisposable
 
     /// <summary>
     /// Restores an 8- or 16-bit BGR (or gray) Mat, as <c>Cv2.ImRead</c> gives it; returns a new Mat (dispose it) of the
-    /// same size and depth with the model's channel count.
+    /// same size and depth with the model's channel count, except that a gray image (one channel, or three equal ones)
+    /// stays gray in the input's layout: a colour model's three outputs differ slightly, which would tint a black-and-white
+    /// photo, so they are taken to their luma.
     /// </summary>
     public Mat Restore(Mat pixels, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         int bitDepth = pixels.Depth() == MatType.CV_16U ? 16 : 8;
+        bool gray = IsGray(pixels);
         using var matched = MatchChannels(pixels);
         using var input = ImageTensor.ToTensor(matched ?? pixels);
         using var output = Restore(input, progress, cancellation);
-        return ImageTensor.ToMat(output, bitDepth);
+        var restored = ImageTensor.ToMat(output, bitDepth);
+        return gray && restored.Channels() == 3 ? ToGray(restored, pixels.Channels()) : restored;
+    }
+
+    /// <summary>One channel, or three identical ones (a black-and-white photo saved as RGB).</summary>
+    private static bool IsGray(Mat pixels)
+    {
+        if (pixels.Channels() != 3) return pixels.Channels() == 1;
+        var planes = pixels.Split();
+        try { return Cv2.Norm(planes[0], planes[1], NormTypes.INF) == 0 && Cv2.Norm(planes[1], planes[2], NormTypes.INF) == 0; }
+        finally { foreach (var plane in planes) plane.Dispose(); }
+    }
+
+    /// <summary>Takes <paramref name="colour"/> (disposed) to its luma, in <paramref name="channels"/> (1 or 3) equal channels.</summary>
+    private static Mat ToGray(Mat colour, int channels)
+    {
+        using (colour)
+        {
+            var gray = new Mat();
+            Cv2.CvtColor(colour, gray, ColorConversionCodes.BGR2GRAY);
+            if (channels == 1) return gray;
+            using (gray)
+            {
+                var layout = new Mat();
+                Cv2.CvtColor(gray, layout, ColorConversionCodes.GRAY2BGR);
+                return layout;
+            }
+        }
     }
 
     /// <summary>Restores an H×W×C float image in [0,1] (RGB, or one channel), returning the same layout.</summary>

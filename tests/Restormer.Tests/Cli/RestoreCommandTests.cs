@@ -60,6 +60,41 @@ public class RestoreCommandTests
     }
 
     [Fact]
+    public void AGrayPhotoStaysGrayInItsOwnLayout()
+    {
+        var input = TestPaths.NewTempDir("restore-gray");
+        using (var photo = Cv2.ImRead(Path.Combine(TestPaths.Shared, "data", "sharp", "cbsd68", "101087.png")))
+        using (var small = photo.Resize(new Size(45, 37), interpolation: InterpolationFlags.Area))
+        using (var gray = small.CvtColor(ColorConversionCodes.BGR2GRAY))
+        using (var grayAsRgb = gray.CvtColor(ColorConversionCodes.GRAY2BGR))
+        {
+            Cv2.ImWrite(Path.Combine(input, "gray.png"), gray);
+            Cv2.ImWrite(Path.Combine(input, "rgb.png"), grayAsRgb);
+        }
+        var output = TestPaths.NewTempDir();
+        Assert.Equal(0, CliRunner.Run(RestoreCommand.Create(), "--weights", TinyWeights, "-i", input, "-o", output).ExitCode);
+
+        // The network's own three outputs on these pixels differ (the tint this guards against); the result is their luma.
+        using var restorer = Restorer.Load(TinyWeights);
+        using var pixels = Cv2.ImRead(Path.Combine(input, "rgb.png"));
+        using var x = ImageTensor.ToTensor(pixels);
+        using var y = restorer.Restore(x);
+        using var colour = ImageTensor.ToMat(y, 8);
+        var planes = colour.Split();
+        Assert.True(Cv2.Norm(planes[0], planes[2], NormTypes.INF) > 0);
+        using var luma = colour.CvtColor(ColorConversionCodes.BGR2GRAY);
+
+        using var fromGray = Cv2.ImRead(Path.Combine(output, "gray.png"), ImreadModes.Unchanged);
+        Assert.Equal(1, fromGray.Channels());
+        Assert.Equal(0, Cv2.Norm(luma, fromGray, NormTypes.INF));
+        using var fromRgb = Cv2.ImRead(Path.Combine(output, "rgb.png"), ImreadModes.Unchanged);
+        Assert.Equal(3, fromRgb.Channels());
+        foreach (var plane in fromRgb.Split())
+            Assert.Equal(0, Cv2.Norm(luma, plane, NormTypes.INF));
+        foreach (var plane in planes) plane.Dispose();
+    }
+
+    [Fact]
     public void BadFilesAreReportedAndSkippedAndTheRestStillRestored()
     {
         var input = SmallPhotos();
