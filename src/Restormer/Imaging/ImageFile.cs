@@ -38,8 +38,9 @@ public sealed class ImageFile : IDisposable
     /// Decodes <paramref name="path"/> as the reference does (OpenCV, EXIF orientation honoured), keeping 16-bit depth,
     /// through <see cref="ImageDecoder"/>'s checks (regular file, declared size within <paramref name="maxPixels"/>,
     /// complete, 8/16-bit with 1–4 channels). <paramref name="grayscale"/> reads one channel (the gray denoising
-    /// model); else a gray file (with or without alpha) gives one channel and any other three. Throws
-    /// <see cref="ImageReadException"/> naming the file when it cannot be read.
+    /// model); else a file OpenCV reads as gray gives one channel and any other three (it reports a PNG's gray + alpha
+    /// as four channels, so such a file gives three equal ones). Throws <see cref="ImageReadException"/> naming the file
+    /// when it cannot be read.
     /// </summary>
     public static ImageFile Read(string path, bool grayscale = false, long? maxPixels = null)
     {
