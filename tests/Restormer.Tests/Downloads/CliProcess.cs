@@ -53,6 +53,16 @@ public sealed class CliProcess : IDisposable
             throw new InvalidOperationException($"kill({process.Id}, {signal}) failed.");
     }
 
+    /// <summary>
+    /// True when the process ignores <paramref name="signal"/> (bit signal−1 of SigIgn in /proc/PID/status). A job that a
+    /// non-interactive shell starts in the background inherits SIGINT ignored, and .NET then leaves it ignored.
+    /// </summary>
+    public bool Ignores(int signal)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) >> (signal - 1) & 1) == 1;
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 
