@@ -113,7 +113,7 @@ public sealed class Restorer : IDisposable
     {
         int bitDepth = pixels.Depth() == MatType.CV_16U ? 16 : 8;
         bool gray = IsGray(pixels);
-        using var matched = MatchChannels(pixels);
+        using var matched = ToChannels(pixels, Config.InpChannels);
         using var input = ImageTensor.ToTensor(matched ?? pixels);
         using var output = Restore(input, progress, cancellation);
         var restored = ImageTensor.ToMat(output, bitDepth);
@@ -134,15 +134,9 @@ public sealed class Restorer : IDisposable
     {
         using (colour)
         {
-            var gray = new Mat();
-            Cv2.CvtColor(colour, gray, ColorConversionCodes.BGR2GRAY);
+            var gray = ToChannels(colour, 1)!;
             if (channels == 1) return gray;
-            using (gray)
-            {
-                var layout = new Mat();
-                Cv2.CvtColor(gray, layout, ColorConversionCodes.GRAY2BGR);
-                return layout;
-            }
+            using (gray) return ToChannels(gray, 3)!;
         }
     }
 
@@ -195,9 +189,10 @@ public sealed class Restorer : IDisposable
         restored.Write(outputPath, save);
     }
 
-    private Mat? MatchChannels(Mat pixels)
+    /// <summary>A new Mat of <paramref name="pixels"/> in <paramref name="wanted"/> channels (gray ↔ BGR), or null when it has them already.</summary>
+    private static Mat? ToChannels(Mat pixels, int wanted)
     {
-        int wanted = Config.InpChannels, have = pixels.Channels();
+        int have = pixels.Channels();
         if (wanted == have) return null;
         var converted = new Mat();
         Cv2.CvtColor(pixels, converted, (have, wanted) switch
