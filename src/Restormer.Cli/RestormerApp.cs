@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using Restormer.Cli.Commands;
+using Restormer.Platform;
 
 namespace Restormer.Cli;
 
@@ -63,9 +64,19 @@ public static class RestormerApp
         var parse = root.Parse(args);
         if (parse.Errors.Count == 0)
         {
-            if (!handleSignals) return parse.Invoke(configuration);
-            if (parse.Action is AsynchronousCommandLineAction) Interruption.Listen();
-            return await parse.InvokeAsync(configuration, Interruption.Token);
+            // Said once, when a command first computes with libtorch and the platform check had to step in.
+            Action<string> notice = line => configuration.Error.WriteLine($"note: {Cli.OneLine(line)}");
+            LibTorchGuard.Notice += notice;
+            try
+            {
+                if (!handleSignals) return parse.Invoke(configuration);
+                if (parse.Action is AsynchronousCommandLineAction) Interruption.Listen();
+                return await parse.InvokeAsync(configuration, Interruption.Token);
+            }
+            finally
+            {
+                LibTorchGuard.Notice -= notice;
+            }
         }
 
         var error = configuration.Error;

@@ -45,6 +45,8 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
     public RestormerNet(RestormerConfig config) : base("Restormer")
     {
         config.Validate();
+        // Every libtorch computation in the library starts from a network: check libtorch's convolutions here first.
+        Platform.LibTorchGuard.Ensure();
         Config = config;
         int dim = config.Dim;
         var (blocks, heads) = (config.NumBlocks, config.Heads);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Restormer.Checkpoints;
 using Restormer.Interop;
 using Restormer.Model;
+using Restormer.Platform;
 using Restormer.Training.Data;
 using Restormer.Training.Options;
 using TorchSharp;
@@ -113,6 +114,8 @@ public sealed class Trainer : IDisposable
             schedule = new LearningRateSchedule(options.Train.Scheduler, options.Train.Optimizer.LearningRate, options.Train.WarmupIter);
             batcher = new PatchBatcher(options.TrainSet.Source.Open(), options.TrainSet, seed, options.Train.AccumulateGradBatches);
             validator = CreateValidator();
+            LibTorchGuard.Ensure();
+            if (LibTorchGuard.Status.Protection is { } protection) log.Detail(protection); // printed once by the caller's Notice handler
             torch.random.manual_seed(seed);
             net = new RestormerNet(options.Network);
             net.to(device);
