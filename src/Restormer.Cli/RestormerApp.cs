@@ -35,6 +35,7 @@ public static class RestormerApp
             BenchCommand.Create(),
             ExportCommand.Create(),
             WorkerCommand.Create(),
+            DoctorCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();

@@ -9,7 +9,7 @@ namespace Restormer.Platform;
 /// </summary>
 public sealed record CpuDescription(
     string Vendor, string Model, bool Virtualised, IReadOnlyList<string> Isa,
-    IReadOnlyList<CacheLevel> Caches, string CacheLeaf, IReadOnlyList<CacheLevel> LegacyCaches)
+    IReadOnlyList<CacheLevel> Caches, string CacheLeaf, IReadOnlyList<CacheLevel> SummaryCaches)
 {
     /// <summary>AMD (or Hygon, AMD's licensed design), whose cache sizes are read from leaf 0x8000001D.</summary>
     public bool IsAmd => Vendor is "AuthenticAMD" or "HygonGenuine";
@@ -53,7 +53,7 @@ public sealed record CpuDescription(
             Instructions(cpuid, maxLeaf, leaf1),
             hasCacheLeaf ? DeterministicCaches(cpuid, cacheLeaf) : [],
             $"0x{cacheLeaf:X}",
-            SummaryCaches(cpuid, maxExtended));
+            ReadSummaryCaches(cpuid, maxExtended));
     }
 
     /// <summary>The caches listed by leaf 4 or 0x8000001D, one sub-leaf each until the "no more caches" type.</summary>
@@ -72,7 +72,7 @@ public sealed record CpuDescription(
     }
 
     /// <summary>The older summary leaves 0x80000005 (L1 data, AMD only) and 0x80000006 (L2, and L3 on AMD).</summary>
-    private static List<CacheLevel> SummaryCaches(Cpuid cpuid, uint maxExtended)
+    private static List<CacheLevel> ReadSummaryCaches(Cpuid cpuid, uint maxExtended)
     {
         var caches = new List<CacheLevel>();
         if (maxExtended >= 0x8000_0005 && cpuid(0x8000_0005, 0).Ecx >> 24 is var l1 and > 0) caches.Add(new(1, "data", l1 * 1024L));

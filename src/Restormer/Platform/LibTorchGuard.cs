@@ -45,11 +45,13 @@ public static class LibTorchGuard
     private static LibTorchStatus Check(CpuDescription? cpu, string? setting)
     {
         var mode = Mode(setting);
+        bool startedOn = LibTorchContext.OneDnnEnabled ?? true; // loads libtorch, so that Took measures the check alone
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var first = ConvolutionProbe.Run();
         var decision = Decide(cpu, first.Passed, mode);
         LibTorchStatus result;
         if (decision is null)
-            result = new LibTorchStatus(OneDnnOn: LibTorchContext.OneDnnEnabled ?? true, first, After: null, Forced: mode == "on", Protection: mode == "on" && !first.Passed
+            result = new LibTorchStatus(OneDnnOn: startedOn, first, After: null, Forced: mode == "on", Protection: mode == "on" && !first.Passed
                 ? $"RESTORMER_ONEDNN=on keeps oneDNN on in libtorch although its convolutions are wrong here ({first}): results of training and --runtime libtorch are not to be trusted."
                 : null);
         else if (!LibTorchContext.TrySetOneDnn(false))
@@ -62,6 +64,7 @@ public static class LibTorchGuard
                 ? $"oneDNN switched off in libtorch: {decision}; libtorch's own convolution kernels, checked against float64, are used instead (slower)."
                 : $"libtorch's convolutions are wrong here even with oneDNN off ({after}): use --runtime engine or onnxruntime, and do not train on this machine.");
         }
+        result = result with { Took = watch.Elapsed };
         // A fault nothing could fix is thrown by Ensure instead, so that it is said once, as an error.
         if (result.Protection is { } line && (result.Correct || result.Forced)) Notice?.Invoke(line);
         return result;
@@ -98,6 +101,9 @@ public static class LibTorchGuard
 /// <param name="Protection">One line saying what was switched off and why, or what is wrong; null when nothing was needed.</param>
 public sealed record LibTorchStatus(bool OneDnnOn, ProbeResult Before, ProbeResult? After, bool Forced, string? Protection)
 {
+    /// <summary>How long the check took (probes and switching), libtorch's own loading excluded.</summary>
+    public TimeSpan Took { get; init; }
+
     /// <summary>libtorch's convolutions are right as it is now set up.</summary>
     public bool Correct => (After ?? Before).Passed;
 }

@@ -56,7 +56,7 @@ public class CpuDescriptionTests
         Assert.True(cpu.MisleadsOneDnn);
         Assert.Contains("CPUID leaf 0x8000001D reads zero", cpu.CacheFinding);
         // The older summary leaves still answer; oneDNN does not read them.
-        Assert.Equal(["L1d 48 KiB", "L2 1024 KiB", "L3 32768 KiB"], cpu.LegacyCaches.Select(c => c.ToString()));
+        Assert.Equal(["L1d 48 KiB", "L2 1024 KiB", "L3 32768 KiB"], cpu.SummaryCaches.Select(c => c.ToString()));
         Assert.Equal(["AVX", "FMA", "AVX2", "AVX512F"], cpu.Isa);
     }
 
