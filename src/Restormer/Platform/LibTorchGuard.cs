@@ -55,8 +55,9 @@ public static class LibTorchGuard
                 ? $"RESTORMER_ONEDNN=on keeps oneDNN on in libtorch although its convolutions are wrong here ({first}): results of training and --runtime libtorch are not to be trusted."
                 : null);
         else if (!LibTorchContext.TrySetOneDnn(false))
-            result = new LibTorchStatus(OneDnnOn: true, first, After: null, Forced: false,
-                $"libtorch's convolutions are wrong here ({first}; {decision}) and this libtorch cannot switch oneDNN off: use --runtime engine or onnxruntime, and do not train on this machine.");
+            result = new LibTorchStatus(OneDnnOn: true, first, After: null, Forced: false, first.Passed
+                ? $"oneDNN should be switched off in libtorch ({decision}) but this libtorch offers no switch: training and --runtime libtorch may give wrong results ('restormer doctor' checks them); the engine and onnxruntime are not affected."
+                : $"libtorch's convolutions are wrong here ({first}; {decision}) and this libtorch cannot switch oneDNN off: use --runtime engine or onnxruntime, and do not train on this machine.");
         else
         {
             var after = ConvolutionProbe.Run();
