@@ -27,6 +27,9 @@ namespace Restormer.Inference;
 /// <para>Memory: the weights and every intermediate tensor live in native (libtorch) memory that the garbage collector
 /// does not see. <see cref="Dispose"/> frees the weights (it waits for a running call to finish); use the instance
 /// in a <c>using</c> and keep it for many images rather than loading the checkpoint again for each.</para>
+/// <para>Platform: the first network loaded in a process checks libtorch's convolutions on this machine against float64
+/// and switches oneDNN off where they are wrong (some cloud VMs hide the CPU's cache sizes);
+/// <see cref="Platform.LibTorchGuard.Status"/> says what it found and did.</para>
 /// </remarks>
 public sealed class Restorer : IDisposable
 {
