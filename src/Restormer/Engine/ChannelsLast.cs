@@ -9,8 +9,37 @@ namespace Restormer.Engine;
 /// </summary>
 internal static class ChannelsLast
 {
+    /// <summary>
+    /// Values libtorch's own convolution kernel may unfold at once (64 MiB of floats). Without oneDNN
+    /// (<see cref="Platform.LibTorchGuard"/>) it unfolds its whole input first, 9 values per input channel and pixel:
+    /// 1.6 GB for the output convolution of a 1280×720 frame, so there the image is convolved a band of rows at a time.
+    /// </summary>
+    private const long UnfoldBudget = 1 << 24;
+
     /// <summary>3×3 convolution, padding 1, of a [H, W, Cin] image with a reference [Cout, Cin, 3, 3] weight.</summary>
-    public static Tensor Conv3x3(Tensor image, Tensor weight, Tensor? bias = null)
+    public static Tensor Conv3x3(Tensor image, Tensor weight, Tensor? bias = null) =>
+        Conv3x3(image, weight, bias, Platform.LibTorchGuard.Status.OneDnnOn ? image.shape[0]
+            : Math.Max(8, UnfoldBudget / (9 * image.shape[1] * image.shape[2])));
+
+    /// <summary>As <see cref="Conv3x3(Tensor, Tensor, Tensor?)"/>, <paramref name="bandRows"/> output rows at a time (each band reads one row more above and below).</summary>
+    internal static Tensor Conv3x3(Tensor image, Tensor weight, Tensor? bias, long bandRows)
+    {
+        long height = image.shape[0];
+        if (bandRows >= height) return Convolve(image, weight, bias);
+        var output = empty(height, image.shape[1], weight.shape[0], dtype: image.dtype);
+        for (long top = 0; top < height; top += bandRows)
+        {
+            long bottom = Math.Min(height, top + bandRows), from = Math.Max(0, top - 1), to = Math.Min(height, bottom + 1);
+            using var band = image.narrow(0, from, to - from);
+            using var convolved = Convolve(band, weight, bias);
+            using var rows = convolved.narrow(0, top - from, bottom - top);
+            using var target = output.narrow(0, top, bottom - top);
+            target.copy_(rows);
+        }
+        return output;
+    }
+
+    private static Tensor Convolve(Tensor image, Tensor weight, Tensor? bias)
     {
         using var input = image.unsqueeze(0).permute(0, 3, 1, 2);
         using var output = nn.functional.conv2d(input, weight, bias, padding: [1, 1]);
