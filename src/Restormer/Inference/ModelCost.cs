@@ -29,6 +29,33 @@ public static class ModelCost
         return macs;
     }
 
+    /// <summary>
+    /// The network's weights (every value of its state dict), counted from the architecture alone, in floating point
+    /// so that any width a file may declare is counted without overflow: what a checkpoint must hold before a network
+    /// is built for it.
+    /// </summary>
+    public static double Parameters(RestormerConfig config)
+    {
+        double dim = config.Dim, bias = config.Bias ? 1 : 0;
+        var (blocks, heads) = (config.NumBlocks, config.Heads);
+        double Block(double c, int h)
+        {
+            double hidden = Math.Floor(c * config.FfnExpansionFactor), norms = 2 * c * (config.LayerNormType == LayerNormType.WithBias ? 2 : 1);
+            double attention = h + 3 * c * (c + bias) + 3 * c * (9 + bias) + c * (c + bias);
+            double feedForward = 2 * hidden * (c + bias) + 2 * hidden * (9 + bias) + c * (hidden + bias);
+            return norms + attention + feedForward;
+        }
+        return blocks[0] * Block(dim, heads[0]) + blocks[1] * Block(2 * dim, heads[1]) + blocks[2] * Block(4 * dim, heads[2])
+            + blocks[3] * Block(8 * dim, heads[3]) + blocks[2] * Block(4 * dim, heads[2]) + blocks[1] * Block(2 * dim, heads[1])
+            + (blocks[0] + config.NumRefinementBlocks) * Block(2 * dim, heads[0])
+            + 9 * dim * config.InpChannels                                                      // patch_embed
+            + 9 * (dim * Math.Floor(dim / 2) + 2 * dim * dim + 4 * dim * 2 * dim)              // down1_2 … down3_4
+            + 9 * (8 * dim * 16 * dim + 4 * dim * 8 * dim + 2 * dim * 4 * dim)                 // up4_3 … up2_1
+            + 4 * dim * (8 * dim + bias) + 2 * dim * (4 * dim + bias)                          // reduce_chan_level3, 2
+            + (config.DualPixelTask ? 2 * dim * (dim + bias) : 0)                              // skip_conv
+            + config.OutChannels * (9 * 2 * dim + bias);                                       // output
+    }
+
     /// <summary>One Transformer block of <paramref name="channels"/> channels over <paramref name="pixels"/> pixels.</summary>
     internal static double Block(RestormerConfig config, int channels, double pixels, int heads)
     {

@@ -45,14 +45,28 @@ public static partial class ArchitectureInference
         return tensor;
     }
 
+    /// <summary>
+    /// Blocks at a level: one more than the highest index among its tensor names. Every block holds tensors, so an
+    /// index at or above the number of tensors in the file cannot be a real block (a crafted name such as
+    /// <c>latent.2000000000.x</c> would otherwise build two billion blocks).
+    /// </summary>
     private static int CountBlocks(IReadOnlyDictionary<string, Tensor> state, string level)
     {
         var prefix = level + ".";
-        var indices = state.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(k => BlockIndex().Match(k, prefix.Length)).Where(m => m.Success)
-            .Select(m => int.Parse(m.Groups[1].Value)).Distinct().ToList();
-        return indices.Count == 0 ? 0 : indices.Max() + 1;
+        int count = 0;
+        foreach (var key in state.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            var match = BlockIndex().Match(key, prefix.Length);
+            if (!match.Success) continue;
+            if (!int.TryParse(match.Groups[1].Value, out int index) || index >= state.Count)
+                throw new InvalidDataException($"tensor '{Abbreviate(key)}' names block {Abbreviate(match.Groups[1].Value)} of {level}, but the file holds only {state.Count} tensors");
+            count = Math.Max(count, index + 1);
+        }
+        return count;
     }
+
+    /// <summary>A name from the file, cut to a readable length for messages (a key may be megabytes long).</summary>
+    internal static string Abbreviate(string name) => name.Length <= 200 ? name : $"{name[..120]}…({name.Length:N0} characters)";
 
     /// <summary>
     /// The reference stores only ⌊C·factor⌋ per level, so the factor is known up to an interval. We prefer the paper's

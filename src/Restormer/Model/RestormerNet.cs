@@ -117,8 +117,14 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
             {
                 throw new CheckpointException(path, $"not a Restormer checkpoint ({e.Message})", "Pass the weights of a Restormer model (the published .pth files or ones trained with this tool)", e);
             }
+            // Bound what gets built by what the file holds: a few bytes declaring a wide network must not cost gigabytes.
+            double needed = Inference.ModelCost.Parameters(config);
+            long held = state.Values.Sum(tensor => tensor.numel());
+            if (needed > held)
+                throw new CheckpointException(path, $"declares a network of {needed:N0} weights (dim {config.Dim}, blocks [{string.Join(",", config.NumBlocks)}], heads [{string.Join(",", config.Heads)}]) but holds only {held:N0} values",
+                    "The file is not a whole Restormer checkpoint (truncated, or crafted): use the published file or one trained with this tool");
             if (state.FirstOrDefault(entry => !IsFinite(entry.Value)) is { Key: { } damaged })
-                throw new CheckpointException(path, $"tensor '{damaged}' holds NaN or infinite values",
+                throw new CheckpointException(path, $"tensor '{ArchitectureInference.Abbreviate(damaged)}' holds NaN or infinite values",
                     "The weights are damaged (a diverged training run, a bad conversion): use an earlier checkpoint");
             var model = new RestormerNet(config);
             try

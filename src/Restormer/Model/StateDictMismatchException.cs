@@ -20,7 +20,7 @@ public sealed class StateDictMismatchException(IReadOnlyList<string> missing, IR
         void Add(string what, IReadOnlyList<string> names)
         {
             if (names.Count == 0) return;
-            var shown = string.Join(", ", names.Take(5));
+            var shown = string.Join(", ", names.Take(5).Select(ArchitectureInference.Abbreviate));
             parts.Add($"{names.Count} {what}: {shown}{(names.Count > 5 ? $", … ({names.Count - 5} more)" : "")}");
         }
         Add("missing", missing);
