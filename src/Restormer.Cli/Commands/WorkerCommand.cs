@@ -34,7 +34,8 @@ public static class WorkerCommand
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         // Container schedulers stop a pod with SIGTERM: hand the job back at once instead of waiting to be reclaimed.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stopping.Cancel(); });
-        using var worker = new QueueWorker(queue, machine, name, line => cli.Info(line), models);
+        // One line per message whatever a job's name or error holds (a newline or terminal escape from the queue).
+        using var worker = new QueueWorker(queue, machine, name, line => cli.Info(Cli.OneLine(line)), models);
         cli.Info($"Worker {name} on {queue.Address}: up to {settings.MaxAttempts} attempt(s) per job, reclaimed after {settings.VisibilityTimeout.TotalSeconds:0.#} s of silence (Ctrl+C to stop).");
         worker.Run(stopping.Token);
         cli.Info($"Stopped after {worker.Settled} job(s).");
