@@ -7,16 +7,21 @@ namespace Restormer.Queue;
 
 /// <summary>
 /// Takes jobs from a <see cref="WorkQueue"/> one at a time (each restore already uses every core) and restores them
-/// with the model each names, loaded on first use and kept. The claim on the running job is renewed every third of the visibility timeout; a failed attempt is retried until
+/// with the model each names, loaded on first use and kept while it is among the <c>maxModels</c> most recently used.
+/// The claim on the running job is renewed every third of the visibility timeout; a failed attempt is retried until
 /// <see cref="QueueSettings.MaxAttempts"/>, then the job fails. A malformed entry or job, or one that fails in an
 /// unforeseen way, is rejected (<see cref="WorkQueue.Reject"/>) and the worker goes on: only losing Redis for good
 /// (<see cref="QueueUnavailableException"/>) or running out of memory stops it. Task names are resolved in
 /// <c>models</c> (default <see cref="ModelStore.Default"/>), weights paths as given.
 /// </summary>
-public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string consumer, Action<string>? log = null, ModelStore? models = null) : IDisposable
+public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string consumer, Action<string>? log = null, ModelStore? models = null,
+                                int maxModels = QueueWorker.DefaultMaxModels) : IDisposable
 {
+    /// <summary>Models kept loaded by default: one task with two option sets, or two tasks, without reloading.</summary>
+    public const int DefaultMaxModels = 2;
+
     private readonly ModelStore store = models ?? ModelStore.Default;
-    private readonly Dictionary<string, Restorer> loaded = new();
+    private readonly LruCache<Restorer> loaded = new(maxModels);
     private readonly Action<string> log = log ?? (_ => { });
     /// <summary>This machine's pixel limit; a job may ask for a lower one, never a higher one.</summary>
     private readonly long maxPixels = machine.MaxPixels ?? ImageLimits.MaxPixels;
@@ -27,6 +32,9 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
 
     /// <summary>Jobs this worker finished (done, failed for good, or rejected).</summary>
     public int Settled { get; private set; }
+
+    /// <summary>Models loaded now (at most <c>maxModels</c>).</summary>
+    internal int LoadedModels => loaded.Count;
 
     /// <summary>Works until <paramref name="stopping"/> fires; a job running then is handed back untried.</summary>
     public void Run(CancellationToken stopping)
@@ -181,18 +189,22 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
         }
     }
 
+    /// <summary>
+    /// The job's model with its settings, loaded unless among the most recently used. Keyed by the whole option set:
+    /// tiling, self-ensemble, memory budget and pixel limit are fixed when a <see cref="Restorer"/> is made, so two
+    /// option sets cannot share one.
+    /// </summary>
     private Restorer ModelFor(QueueJob job)
     {
         var options = job.Options with { Device = machine.Device, Threads = machine.Threads, MaxPixels = Math.Min(job.Options.MaxPixels ?? maxPixels, maxPixels) };
-        var key = job.Model + "\n" + JsonSerializer.Serialize(options);
-        if (!loaded.TryGetValue(key, out var restorer))
+        return loaded.Get(job.Model + "\n" + JsonSerializer.Serialize(options), () =>
         {
             var watch = Stopwatch.StartNew();
             var task = File.Exists(job.Model) ? null : RestorationTask.Find(job.Model);
-            loaded[key] = restorer = Restorer.Load(task, task is null ? job.Model : store.Resolve(task), options);
+            var restorer = Restorer.Load(task, task is null ? job.Model : store.Resolve(task), options);
             log($"loaded {restorer.WeightsPath} in {watch.Elapsed.TotalSeconds:F1} s");
-        }
-        return restorer;
+            return restorer;
+        });
     }
 
     private static string SafeName(string name)
@@ -218,8 +230,7 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     /// <summary>Frees the loaded models and the scratch folder.</summary>
     public void Dispose()
     {
-        foreach (var restorer in loaded.Values) restorer.Dispose();
-        loaded.Clear();
+        loaded.Dispose();
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
     }
 }
