@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OpenCvSharp;
 using Restormer.Inference;
 using Restormer.Queue;
@@ -33,5 +34,36 @@ public class WorkerResourceTests(ITestOutputHelper output)
         Assert.Equal(2, worker.LoadedModels);
         // Loads: 16, 24, 32, 40 and 16 again (unloaded by 40); the repeated 16s and 40 reused what was loaded.
         Assert.Equal(5, lines.Count(l => l.StartsWith("loaded ")));
+    }
+
+    [SkippableFact]
+    public void AStartingWorkerDeletesTheScratchFoldersOfKilledWorkersAndKeepsLiveOnes()
+    {
+        RedisServer.SkipIfMissing();
+        using var redis = new RedisServer();
+        // A process that has ended: its id names no running process (until the system reuses it).
+        using var ended = Process.Start("true")!;
+        ended.WaitForExit();
+        var temp = Path.GetTempPath();
+        var killed = Directory.CreateDirectory(Path.Combine(temp, $"restormer-worker-{ended.Id}-0badf00d", "3f2a9c")).Parent!.FullName;
+        File.WriteAllBytes(Path.Combine(killed, "3f2a9c", "photo.png"), new byte[4096]);
+        var live = Directory.CreateDirectory(Path.Combine(temp, $"restormer-worker-{Environment.ProcessId}-5eed1e55")).FullName;
+        var unrelated = Directory.CreateDirectory(Path.Combine(temp, "restormer-worker-notes")).FullName;
+        try
+        {
+            using var queue = WorkQueue.Connect(redis.Url, Fast);
+            using (new QueueWorker(queue, new RestoreOptions(), "sweeper"))
+            {
+                Assert.False(Directory.Exists(killed));
+                Assert.True(Directory.Exists(live));
+                Assert.True(Directory.Exists(unrelated));
+            }
+        }
+        finally
+        {
+            TestPaths.TryDelete(killed);
+            TestPaths.TryDelete(live);
+            TestPaths.TryDelete(unrelated);
+        }
     }
 }
