@@ -187,4 +187,34 @@ public class PoisonJobTests(ITestOutputHelper output)
         Assert.Contains(lines, l => l.StartsWith("done   good.png"));
         Assert.False(worker.HasExited);
     }
+
+    [SkippableTheory]
+    [InlineData("link", "is a symbolic link, not a file the queue wrote")]
+    [InlineData("fifo", "is a FIFO (named pipe), not a file the queue wrote")]
+    public void AnInputInTheSharedFolderThatIsALinkOrAPipeIsNotReadAndOnlyThatJobFails(string kind, string reason)
+    {
+        RedisServer.SkipIfMissing();
+        using var redis = new RedisServer();
+        using var root = TestPaths.NewTempFolder("queue-poison-file");
+        using var scene = new Scene(redis, root);
+        using var queue = WorkQueue.Connect(redis.Url, Fast with { SharedFolder = scene.Shared, MaxAttempts = 1 });
+        var images = QueueImages.Write(root["in"], 2, new Size(24, 16));
+        var poison = queue.Submit(QueueImages.TinyWeights, "swapped.png", File.ReadAllBytes(images[0]), new RestoreOptions());
+        var good = queue.Submit(QueueImages.TinyWeights, "good.png", File.ReadAllBytes(images[1]), new RestoreOptions());
+        // Someone with write access to the folder swaps the input for a link to a file outside it, or for a pipe (read: blocks for ever).
+        var input = Path.Combine(scene.Shared, $"{poison.Id}.input");
+        File.Delete(input);
+        if (kind == "link") File.CreateSymbolicLink(input, images[1]);
+        else Assert.True(Faults.FaultFiles.MakeFifo(input));
+
+        using var worker = new QueueWorker(queue, new RestoreOptions(), "file-worker", output.WriteLine);
+        var working = Task.Run(() => { while (worker.TryRunOne()) { } });
+        Assert.True(working.Wait(TimeSpan.FromSeconds(60)), "the worker hung on the input");
+
+        var failed = queue.Find(poison.Id)!;
+        Assert.Equal(QueueJobState.Failed, failed.State);
+        Assert.Contains(reason, failed.Error);
+        Assert.Null(queue.Result(poison));
+        Assert.Equal(QueueJobState.Done, queue.Find(good.Id)!.State);
+    }
 }
