@@ -12,6 +12,7 @@ public sealed class QueueOptions
     private static readonly QueueSettings Defaults = new();
     private readonly Option<string?> address = new("--queue") { Description = "Work queue redis://HOST:PORT[/DB]: hand the images to `restormer worker` processes on any machine instead of restoring here." };
     private readonly Option<string?> sharedFolder = new("--shared-folder") { Description = "Pass inputs and results through this folder (mounted at the same path on every machine) instead of Redis." };
+    private readonly Option<string?> workerFolder = new("--shared-folder") { Description = "Accept jobs whose inputs and results pass through this folder (the submitters' --shared-folder, at the same path); jobs naming any other folder fail." };
     private readonly Option<double> ttlHours = new Option<double>("--queue-ttl-hours") { Description = "Hours a job, its input and its result stay in the queue when nobody collects them.", DefaultValueFactory = _ => Defaults.TimeToLive.TotalHours }.Within(0.01, 8760.0, "hours");
     private readonly Option<int> inFlight = new Option<int>("--in-flight") { Description = "Jobs submitted but not yet collected, at most (bounds what Redis holds; at least the number of workers).", DefaultValueFactory = _ => 64 }.Within(1, 100000);
     private readonly Option<int> maxAttempts = new Option<int>("--max-attempts") { Description = "Times a job is tried (a worker dying mid-job counts) before it is marked failed with its error.", DefaultValueFactory = _ => Defaults.MaxAttempts }.Within(1, 100);
@@ -23,7 +24,7 @@ public sealed class QueueOptions
         Option[] options = role switch
         {
             Role.Submitter => [address, sharedFolder, ttlHours, inFlight],
-            Role.Worker => [address, maxAttempts, visibility],
+            Role.Worker => [address, workerFolder, maxAttempts, visibility],
             _ => [sharedFolder, ttlHours],
         };
         if (role == Role.Worker) address.Required = true;
@@ -43,7 +44,7 @@ public sealed class QueueOptions
     /// <summary>The queue settings; options the command does not have keep their defaults.</summary>
     public QueueSettings Read(ParseResult parse) => new()
     {
-        SharedFolder = Value(parse, sharedFolder, null),
+        SharedFolder = Value(parse, sharedFolder, null) ?? Value(parse, workerFolder, null),
         TimeToLive = TimeSpan.FromHours(Value(parse, ttlHours, Defaults.TimeToLive.TotalHours)),
         MaxAttempts = Value(parse, maxAttempts, Defaults.MaxAttempts),
         VisibilityTimeout = TimeSpan.FromSeconds(Value(parse, visibility, Defaults.VisibilityTimeout.TotalSeconds)),

@@ -23,7 +23,8 @@ public sealed class QueueRunner(WorkQueue queue, RestoreOptions options)
                 if (state.State == QueueJobState.Running) progress.Report(state.Progress);
                 if (!state.IsFinished) continue;
                 if (state.State != QueueJobState.Done) throw new IOException(state.Error ?? $"The job was {state.State.ToString().ToLowerInvariant()} in the work queue.");
-                var result = queue.Result(state) ?? throw new IOException("The result expired from the work queue before it was collected.");
+                // Read where it was submitted, not where the hash (writable by anyone) now says.
+                var result = queue.Result(queued) ?? throw new IOException("The result expired from the work queue before it was collected.");
                 AtomicFile.Write(job.ResultPath, (Stream s) => s.Write(result));
                 return;
             }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Restormer.IO;
 
 namespace Restormer.Cli.Serve;
 
@@ -42,12 +42,7 @@ public sealed class WorkFolder : IDisposable
             foreach (var file in buffers.Where(f => !open.Contains(System.IO.Path.GetFullPath(f))))
                 try { File.Delete(file); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
-        foreach (var dir in Directory.EnumerateDirectories(parent, Prefix + "*"))
-        {
-            var pidText = System.IO.Path.GetFileName(dir)[Prefix.Length..].Split('-')[0];
-            if (int.TryParse(pidText, out int pid) && !IsRunning(pid))
-                TryDelete(dir);
-        }
+        OwnerProcess.RemoveFoldersOfGone(parent, Prefix);
     }
 
     /// <summary>Every file some process of this user has open (from /proc/&lt;pid&gt;/fd; others' are unreadable and skipped).</summary>
@@ -64,19 +59,6 @@ public sealed class WorkFolder : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         return open;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static void TryDelete(string dir)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Restormer.IO;
@@ -84,24 +83,11 @@ public static partial class AtomicFile
         {
             var match = PartialName().Match(Path.GetFileName(path));
             if (!match.Success) continue;
-            bool writerGone = int.TryParse(match.Groups[1].ValueSpan, out int pid) && pid != Environment.ProcessId && !IsRunning(pid);
+            bool writerGone = int.TryParse(match.Groups[1].ValueSpan, out int pid) && pid != Environment.ProcessId && !OwnerProcess.IsRunning(pid);
             bool old = File.GetLastWriteTimeUtc(path) < DateTime.UtcNow - StaleAfter;
             if ((writerGone || old) && TryDelete(path)) removed++;
         }
         return removed;
-    }
-
-    static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Our temporary names: <c>.stem.partial-[pid-]guid.ext</c> (without the pid before process ids were added).</summary>

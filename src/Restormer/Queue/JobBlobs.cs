@@ -6,7 +6,9 @@ namespace Restormer.Queue;
 /// <summary>
 /// A job's input and result bytes: Redis strings with the queue's time-to-live beside the job's hash, or files
 /// <c>&lt;id&gt;.input</c> / <c>&lt;id&gt;.result</c> in the job's shared folder (for images too large to pass through Redis).
-/// Both are keyed by the job id alone, so a retried job overwrites its result with the same bytes.
+/// Both are keyed by the job id alone, so a retried job overwrites its result with the same bytes. The id and the
+/// folder were checked by <see cref="JobParser"/> (an id of safe characters, the queue's own folder), so these paths
+/// stay inside that folder.
 /// </summary>
 internal static class JobBlobs
 {
@@ -50,6 +52,12 @@ internal static class JobBlobs
     {
         if (job.SharedFolder is not { } folder) return db.StringGet(key) is { IsNull: false } value ? (byte[])value! : null;
         var path = file(folder, job.Id);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        // Submitters and workers write these files (renamed into place), never links or pipes: anything else was put
+        // there to make a worker read elsewhere or block.
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null) throw new IOException($"'{path}' is a symbolic link, not a file the queue wrote.");
+        if (!info.Exists) return null;
+        if (FileKind.NotRegular(path) is { } kind) throw new IOException($"'{path}' is {kind}, not a file the queue wrote.");
+        return File.ReadAllBytes(path);
     }
 }

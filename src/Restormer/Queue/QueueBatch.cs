@@ -44,8 +44,8 @@ public sealed class QueueBatch(WorkQueue queue, string model, RestoreOptions opt
                         if (job.State == QueueJobState.Running) partial += job.Progress;
                         continue;
                     }
-                    finished(new QueueOutcome(input, output, job is null ? "the job expired from the queue before it was restored: submit it again (or raise --queue-ttl-hours)." : Collect(job, output), job?.Worker));
-                    queue.Delete(job ?? submitted);
+                    finished(new QueueOutcome(input, output, job is null ? "the job expired from the queue before it was restored: submit it again (or raise --queue-ttl-hours)." : Collect(job, submitted, output), job?.Worker));
+                    queue.Delete(submitted);
                     running.Remove(id);
                     settled++;
                     changed = true;
@@ -79,11 +79,14 @@ public sealed class QueueBatch(WorkQueue queue, string model, RestoreOptions opt
         }
     }
 
-    /// <summary>Writes a finished job's result to <paramref name="output"/>; returns the error, or null when written.</summary>
-    private string? Collect(QueueJob job, string output)
+    /// <summary>
+    /// Writes a finished job's result to <paramref name="output"/>; returns the error, or null when written. The result
+    /// is read where this batch <paramref name="submitted"/> the job, not where its hash (writable by anyone) now says.
+    /// </summary>
+    private string? Collect(QueueJob job, QueueJob submitted, string output)
     {
         if (job.State != QueueJobState.Done) return job.Error ?? $"the job was {QueueJob.StateName(job.State)}.";
-        if (queue.Result(job) is not { } result) return "the result expired from the queue before it was collected: submit it again.";
+        if (queue.Result(submitted) is not { } result) return "the result expired from the queue before it was collected: submit it again.";
         // --recursive outputs mirror the input tree.
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         AtomicFile.Write(output, (Stream s) => s.Write(result));

@@ -8,7 +8,8 @@ namespace Restormer.Queue;
 
 /// <summary>
 /// One image to restore through the work queue, as any front end or worker reads it from the job's Redis hash
-/// (<c>restormer:job:&lt;id&gt;</c>). The input and the result are stored beside it (see <see cref="JobBlobs"/>).
+/// (<c>restormer:job:&lt;id&gt;</c>, read through <see cref="JobParser"/>). The input and the result are stored beside
+/// it (see <see cref="JobBlobs"/>).
 /// </summary>
 public sealed record QueueJob
 {
@@ -33,6 +34,11 @@ public sealed record QueueJob
     public string? Error { get; init; }
     /// <summary>The consumer name of the worker that took it last.</summary>
     public string? Worker { get; init; }
+    /// <summary>
+    /// Why the stored hash cannot be worked on (a missing or malformed field, a folder outside the queue's); null for a
+    /// well-formed job. A worker fails such a job with this reason; the fields it concerns hold their defaults.
+    /// </summary>
+    public string? Problem { get; init; }
 
     internal HashEntry[] ToHash() =>
     [
@@ -49,32 +55,6 @@ public sealed record QueueJob
         new("error", Error ?? ""),
         new("worker", Worker ?? ""),
     ];
-
-    internal static QueueJob? FromHash(string id, HashEntry[] entries)
-    {
-        if (entries.Length == 0) return null;
-        var fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
-        string Field(string name) => fields.GetValueOrDefault(name) ?? "";
-        return new QueueJob
-        {
-            Id = id,
-            Model = Field("model"),
-            InputName = Field("name"),
-            Save = new ImageSaveOptions
-            {
-                Format = ImageFormats.FromPath(Field("result_ext")) ?? ImageFormat.Png,
-                Quality = int.TryParse(Field("quality"), out int quality) ? quality : new ImageSaveOptions().Quality,
-                KeepMetadata = Field("metadata") != "strip",
-            },
-            Options = Field("options") is { Length: > 0 } json ? JsonSerializer.Deserialize<RestoreOptions>(json) ?? new() : new(),
-            SharedFolder = Field("folder") is { Length: > 0 } folder ? folder : null,
-            Attempts = int.TryParse(Field("attempts"), out int attempts) ? attempts : 0,
-            State = Enum.TryParse<QueueJobState>(Field("state"), ignoreCase: true, out var state) ? state : QueueJobState.Queued,
-            Progress = double.TryParse(Field("progress"), CultureInfo.InvariantCulture, out double progress) ? progress : 0,
-            Error = Field("error") is { Length: > 0 } error ? error : null,
-            Worker = Field("worker") is { Length: > 0 } worker ? worker : null,
-        };
-    }
 
     internal static string StateName(QueueJobState state) => state.ToString().ToLowerInvariant();
 

@@ -15,7 +15,10 @@ public sealed record QueueSettings
     /// </summary>
     public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Submitters: put inputs and results into this folder (mounted at the same path on every machine) instead of Redis.</summary>
+    /// <summary>
+    /// Submitters: put inputs and results into this folder (mounted at the same path on every machine) instead of Redis.
+    /// Workers: the one folder a job may name; a job naming another folder (or any, when this is null) is failed as malformed.
+    /// </summary>
     public string? SharedFolder { get; init; }
 
     /// <summary>How often an idle worker looks for jobs and a submitter for results.</summary>

@@ -2,27 +2,49 @@ using System.Diagnostics;
 using System.Text.Json;
 using Restormer.Imaging;
 using Restormer.Inference;
+using Restormer.IO;
 
 namespace Restormer.Queue;
 
 /// <summary>
 /// Takes jobs from a <see cref="WorkQueue"/> one at a time (each restore already uses every core) and restores them
-/// with the model each names, loaded on first use and kept. The claim on the running job is renewed every third of the
-/// visibility timeout; a failed attempt is retried until <see cref="QueueSettings.MaxAttempts"/>, then the job fails.
-/// Task names are resolved in <c>models</c> (default <see cref="ModelStore.Default"/>), weights paths as given.
+/// with the model each names, loaded on first use and kept while it is among the <c>maxModels</c> most recently used.
+/// The claim on the running job is renewed every third of the visibility timeout; a failed attempt is retried until
+/// <see cref="QueueSettings.MaxAttempts"/>, then the job fails. A malformed entry or job, or one that fails in an
+/// unforeseen way, is rejected (<see cref="WorkQueue.Reject"/>) and the worker goes on: only losing Redis for good
+/// (<see cref="QueueUnavailableException"/>) or running out of memory stops it. Task names are resolved in
+/// <c>models</c> (default <see cref="ModelStore.Default"/>), weights paths as given.
 /// </summary>
-public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string consumer, Action<string>? log = null, ModelStore? models = null) : IDisposable
+public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string consumer, Action<string>? log = null, ModelStore? models = null,
+                                int maxModels = QueueWorker.DefaultMaxModels) : IDisposable
 {
+    /// <summary>Models kept loaded by default: one task with two option sets, or two tasks, without reloading.</summary>
+    public const int DefaultMaxModels = 2;
+    private const string ScratchPrefix = "restormer-worker-";
+
     private readonly ModelStore store = models ?? ModelStore.Default;
-    private readonly Dictionary<string, Restorer> loaded = new();
+    private readonly LruCache<Restorer> loaded = new(maxModels);
     private readonly Action<string> log = log ?? (_ => { });
-    private readonly string scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"restormer-worker-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
+    /// <summary>This machine's pixel limit; a job may ask for a lower one, never a higher one.</summary>
+    private readonly long maxPixels = machine.MaxPixels ?? ImageLimits.MaxPixels;
+    private readonly string scratch = CreateScratch();
 
     /// <summary>This worker's consumer name in the group (shown in each job's <c>worker</c> field).</summary>
     public string Consumer => consumer;
 
-    /// <summary>Jobs this worker finished (done or failed for good).</summary>
+    /// <summary>Jobs this worker finished (done, failed for good, or rejected).</summary>
     public int Settled { get; private set; }
+
+    /// <summary>Models loaded now (at most <c>maxModels</c>).</summary>
+    internal int LoadedModels => loaded.Count;
+
+    /// <summary>This worker's scratch folder, made after deleting those that killed workers on this machine left.</summary>
+    private static string CreateScratch()
+    {
+        var temp = Path.GetTempPath();
+        OwnerProcess.RemoveFoldersOfGone(temp, ScratchPrefix);
+        return Directory.CreateDirectory(Path.Combine(temp, $"{ScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
+    }
 
     /// <summary>Works until <paramref name="stopping"/> fires; a job running then is handed back untried.</summary>
     public void Run(CancellationToken stopping)
@@ -36,23 +58,54 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     public bool TryRunOne(CancellationToken stopping = default)
     {
         if (queue.Take(consumer) is not { } delivery) return false;
+        try
+        {
+            Work(delivery, stopping);
+        }
+        catch (Exception e) when (e is not (QueueUnavailableException or OutOfMemoryException))
+        {
+            // Whatever one entry does to this worker fails that entry; the next job may be fine.
+            try
+            {
+                Reject(delivery, $"the worker could not handle the job: {e.Message}");
+            }
+            catch (Exception again) when (again is not (QueueUnavailableException or OutOfMemoryException))
+            {
+                log($"warning: could not set entry {delivery.EntryId} (job {delivery.JobId}) aside: {again.Message}; it is taken again after the visibility timeout");
+            }
+        }
+        return true;
+    }
+
+    private void Work(Delivery delivery, CancellationToken stopping)
+    {
+        if (delivery.Problem is { } garbage)
+        {
+            Reject(delivery, $"malformed queue entry: {garbage}");
+            return;
+        }
         var job = queue.Find(delivery.JobId);
         if (job is null || job.IsFinished)
         {
             queue.Acknowledge(delivery); // expired, deleted, cancelled, or done by an earlier delivery
-            return true;
+            return;
+        }
+        if (job.Problem is { } problem)
+        {
+            Reject(delivery, $"malformed job: {problem}");
+            return;
         }
         if (queue.BeginAttempt(job, consumer) is not int attempt)
         {
             queue.Acknowledge(delivery);
-            return true;
+            return;
         }
         if (attempt > queue.Settings.MaxAttempts)
         {
             // Taken again after its last attempt's worker died: give up rather than crash workers forever.
             Settle(() => queue.Fail(delivery, job, $"gave up after {queue.Settings.MaxAttempts} attempts: {job.Error ?? "the worker restoring it stopped (crashed or killed)"}"),
                    $"failed {job.InputName} ({job.Id}): no attempts left");
-            return true;
+            return;
         }
         var watch = Stopwatch.StartNew();
         byte[] result;
@@ -73,7 +126,7 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
         {
             queue.Release(delivery, job);
             log($"stopped {job.InputName} ({job.Id}): handed back to the queue");
-            return true;
+            return;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -84,7 +137,7 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
                 queue.Retry(delivery, job, e.Message);
                 log($"retry  {job.InputName} ({job.Id}), attempt {attempt} failed: {e.Message}");
             }
-            return true;
+            return;
         }
         finally
         {
@@ -93,8 +146,11 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
             if (renewing.Dispose(stopped)) stopped.WaitOne();
         }
         Settle(() => queue.Complete(delivery, job, result), $"done   {job.InputName} ({job.Id}) in {watch.Elapsed.TotalSeconds:F1} s, attempt {attempt}");
-        return true;
     }
+
+    /// <summary>Sets the entry aside with <paramref name="reason"/>, failing its job (see <see cref="WorkQueue.Reject"/>).</summary>
+    private void Reject(Delivery delivery, string reason) =>
+        Settle(() => queue.Reject(delivery, consumer, reason), $"reject {delivery.JobId} (entry {delivery.EntryId}): {reason}");
 
     private void Settle(Action store, string line)
     {
@@ -143,18 +199,22 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
         }
     }
 
+    /// <summary>
+    /// The job's model with its settings, loaded unless among the most recently used. Keyed by the whole option set:
+    /// tiling, self-ensemble, memory budget and pixel limit are fixed when a <see cref="Restorer"/> is made, so two
+    /// option sets cannot share one.
+    /// </summary>
     private Restorer ModelFor(QueueJob job)
     {
-        var options = job.Options with { Device = machine.Device, Threads = machine.Threads };
-        var key = job.Model + "\n" + JsonSerializer.Serialize(options);
-        if (!loaded.TryGetValue(key, out var restorer))
+        var options = job.Options with { Device = machine.Device, Threads = machine.Threads, MaxPixels = Math.Min(job.Options.MaxPixels ?? maxPixels, maxPixels) };
+        return loaded.Get(job.Model + "\n" + JsonSerializer.Serialize(options), () =>
         {
             var watch = Stopwatch.StartNew();
             var task = File.Exists(job.Model) ? null : RestorationTask.Find(job.Model);
-            loaded[key] = restorer = Restorer.Load(task, task is null ? job.Model : store.Resolve(task), options);
+            var restorer = Restorer.Load(task, task is null ? job.Model : store.Resolve(task), options);
             log($"loaded {restorer.WeightsPath} in {watch.Elapsed.TotalSeconds:F1} s");
-        }
-        return restorer;
+            return restorer;
+        });
     }
 
     private static string SafeName(string name)
@@ -180,8 +240,7 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     /// <summary>Frees the loaded models and the scratch folder.</summary>
     public void Dispose()
     {
-        foreach (var restorer in loaded.Values) restorer.Dispose();
-        loaded.Clear();
+        loaded.Dispose();
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
     }
 }

@@ -4,8 +4,12 @@ using StackExchange.Redis;
 
 namespace Restormer.Queue;
 
-/// <summary>A job handed to one worker: the stream entry that carries it, to acknowledge once the job is settled.</summary>
-public sealed record Delivery(RedisValue EntryId, string JobId);
+/// <summary>
+/// A job handed to one worker: the stream entry that carries it, to acknowledge once the job is settled.
+/// <paramref name="Problem"/> says why the entry names no valid job (anything can be written to the stream); the
+/// worker then rejects it (<see cref="WorkQueue.Reject"/>).
+/// </summary>
+public sealed record Delivery(RedisValue EntryId, string JobId, string? Problem = null);
 
 /// <summary>
 /// The work queue on Redis. Jobs are entries of the stream <c>restormer:jobs</c>, read by the consumer group
@@ -13,14 +17,20 @@ public sealed record Delivery(RedisValue EntryId, string JobId);
 /// beside it (<see cref="JobBlobs"/>), all with a time-to-live. Delivery is at least once: an entry is acknowledged
 /// (XACK, then deleted) in the same transaction that stores the result or the final failure, and an entry whose worker
 /// stopped renewing its claim for <see cref="QueueSettings.VisibilityTimeout"/> is reclaimed by another (XAUTOCLAIM).
-/// Calls wait out a Redis restart for up to <see cref="QueueSettings.OutageTolerance"/>.
+/// Calls wait out a Redis restart for up to <see cref="QueueSettings.OutageTolerance"/>. Entries and hashes are read
+/// through <see cref="JobParser"/>; those that cannot be worked on are set aside in the stream <c>restormer:dead</c>.
 /// </summary>
 public sealed class WorkQueue : IDisposable
 {
     internal const string Prefix = "restormer:";
     private static readonly RedisKey Stream = Prefix + "jobs";
     private const string Group = "workers";
-    private const string JobField = "job";
+    internal const string JobField = "job";
+    private static readonly RedisKey DeadLetters = Prefix + "dead";
+    /// <summary>Records kept in <c>restormer:dead</c> (about; older ones are trimmed), so poison cannot fill Redis.</summary>
+    private const int DeadLetterLength = 10000;
+    /// <summary>Longest error stored in a job's hash (a submitter prints it on one line).</summary>
+    private const int MaxErrorChars = 1000;
 
     private readonly ConnectionMultiplexer redis;
     private IDatabase Db => redis.GetDatabase();
@@ -103,8 +113,15 @@ public sealed class WorkQueue : IDisposable
         return job;
     }
 
-    /// <summary>The job's current state as stored, or null when unknown or expired.</summary>
-    public QueueJob? Find(string id) => Retrying(() => QueueJob.FromHash(id, Db.HashGetAll(JobKey(id))));
+    /// <summary>
+    /// The job's current state as stored, or null when unknown or expired; a malformed hash gives a job with a
+    /// <see cref="QueueJob.Problem"/>. Throws <see cref="ArgumentException"/> for an id no job can have.
+    /// </summary>
+    public QueueJob? Find(string id)
+    {
+        if (JobParser.IdProblem(id) is { } problem) throw new ArgumentException(problem + ".", nameof(id));
+        return Retrying(() => JobParser.Job(id, Db.HashGetAll(JobKey(id)), Settings.SharedFolder));
+    }
 
     /// <summary>The stored result of a done job, or null when it has expired.</summary>
     public byte[]? Result(QueueJob job) => Retrying(() => JobBlobs.GetResult(Db, job));
@@ -146,7 +163,7 @@ public sealed class WorkQueue : IDisposable
         }
         if (entries is not { Length: > 0 })
             entries = db.StreamReadGroup(Stream, Group, consumer, StreamPosition.NewMessages, 1);
-        return entries is { Length: > 0 } ? new Delivery(entries[0].Id, entries[0][JobField].ToString()) : null;
+        return entries is { Length: > 0 } ? JobParser.Delivery(entries[0]) : null;
     });
 
     /// <summary>
@@ -201,6 +218,38 @@ public sealed class WorkQueue : IDisposable
     public void Fail(Delivery delivery, QueueJob job, string error) =>
         Settle(delivery, job, QueueJobState.Failed, error, requeue: false, attemptsDelta: 0);
 
+    /// <summary>
+    /// Sets aside an entry that cannot be worked on (a malformed job, garbage in the stream, a job that failed the worker
+    /// in an unforeseen way): its job, when it has a hash, is marked failed with <paramref name="reason"/> (which the
+    /// submitter shows) and expires with the queue's time-to-live; the entry is acknowledged and recorded, with the
+    /// reason, in the stream <c>restormer:dead</c> (<c>redis-cli xrange restormer:dead - +</c>).
+    /// </summary>
+    public void Reject(Delivery delivery, string consumer, string reason) => Retrying(() =>
+    {
+        reason = Reason(reason);
+        NameValueEntry[] record = [new("entry", delivery.EntryId), new("job", delivery.JobId), new("reason", reason), new("worker", consumer),
+                                   new("at", DateTime.UtcNow.ToString("O"))];
+        ITransaction tx;
+        if (delivery.Problem is null)
+        {
+            tx = Db.CreateTransaction();
+            tx.AddCondition(Condition.KeyExists(JobKey(delivery.JobId)));
+            _ = tx.HashSetAsync(JobKey(delivery.JobId), [new("state", QueueJob.StateName(QueueJobState.Failed)), new("error", reason), new("progress", "0")]);
+            _ = tx.KeyExpireAsync(JobKey(delivery.JobId), Settings.TimeToLive);
+            DeadLetter(tx, delivery, record);
+            if (tx.Execute()) return true;
+        }
+        tx = Db.CreateTransaction(); // no job hash to mark
+        DeadLetter(tx, delivery, record);
+        return tx.Execute();
+    });
+
+    private void DeadLetter(ITransaction tx, Delivery delivery, NameValueEntry[] record)
+    {
+        Acknowledge(tx, delivery);
+        _ = tx.StreamAddAsync(DeadLetters, record, maxLength: DeadLetterLength, useApproximateMaxLength: true);
+    }
+
     /// <summary>Marks a job cancelled so no worker starts it (one already running finishes, and its result is dropped).</summary>
     public void Cancel(QueueJob job) => Retrying(() =>
     {
@@ -222,7 +271,7 @@ public sealed class WorkQueue : IDisposable
     {
         var tx = Db.CreateTransaction();
         tx.AddCondition(Condition.KeyExists(JobKey(job.Id)));
-        _ = tx.HashSetAsync(JobKey(job.Id), [new("state", QueueJob.StateName(state)), new("error", error ?? ""), new("progress", "0")]);
+        _ = tx.HashSetAsync(JobKey(job.Id), [new("state", QueueJob.StateName(state)), new("error", error is null ? "" : Reason(error)), new("progress", "0")]);
         if (attemptsDelta != 0) _ = tx.HashIncrementAsync(JobKey(job.Id), "attempts", attemptsDelta);
         Acknowledge(tx, delivery);
         if (requeue) _ = tx.StreamAddAsync(Stream, JobField, job.Id);
@@ -251,7 +300,7 @@ public sealed class WorkQueue : IDisposable
                                       || (e is RedisServerException s && s.Message.StartsWith("LOADING")))
             {
                 if (DateTime.UtcNow > deadline)
-                    throw new IOException($"Lost the work queue at {Address} for over {Settings.OutageTolerance.TotalMinutes:0.#} min ({FirstLine(e.Message)}): check that redis-server is running.", e);
+                    throw new QueueUnavailableException($"Lost the work queue at {Address} for over {Settings.OutageTolerance.TotalMinutes:0.#} min ({FirstLine(e.Message)}): check that redis-server is running.", e);
                 Thread.Sleep(500);
             }
             catch (RedisServerException e)
@@ -262,6 +311,13 @@ public sealed class WorkQueue : IDisposable
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    /// <summary>An error as stored for the submitter: one line (control characters as spaces), at most <see cref="MaxErrorChars"/>.</summary>
+    private static string Reason(string error)
+    {
+        var line = new string(error.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return line.Length <= MaxErrorChars ? line : line[..(MaxErrorChars - 1)] + "…";
+    }
 
     public void Dispose() => redis.Dispose();
 }

@@ -14,6 +14,7 @@ public class NumericOptionTests
     [
         RestoreCommand.Create(), ModelsCommand.Create(), NewModelCommand.Create(), DegradeCommand.Create(), EvaluateCommand.Create(),
         TestCommand.Create(), TrainCommand.Create(), GeneratePatchesCommand.Create(), ServeCommand.Create(), BenchCommand.Create(),
+        WorkerCommand.Create(),
     ];
 
     static readonly int MaxThreads = 4 * Environment.ProcessorCount;
@@ -33,6 +34,10 @@ public class NumericOptionTests
                 data.Add(command, "--max-pixels", "1", "2147483648");
             }
             data.Add("train", "--threads", "1", $"{MaxThreads}");
+            data.Add("worker", "--threads", "1", $"{MaxThreads}");
+            data.Add("worker", "--max-models", "1", "64");
+            data.Add("worker", "--max-attempts", "1", "100");
+            data.Add("worker", "--visibility-timeout", "1", "86400");
             data.Add("serve", "--port", "0", "65535");
             data.Add("serve", "--in-flight", "1", "100000");
             data.Add("serve", "--max-upload-mb", "0.001", "4096");

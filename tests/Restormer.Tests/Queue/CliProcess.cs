@@ -38,6 +38,9 @@ public sealed class CliProcess : IDisposable
         get { lock (output) return output.ToString(); }
     }
 
+    /// <summary>Whether it has ended (by itself or killed).</summary>
+    public bool HasExited => process.HasExited;
+
     /// <summary>Kills it without warning, as a crash or the OOM killer would.</summary>
     public void KillHard()
     {

@@ -6,7 +6,7 @@ namespace Restormer.Tests.Queue;
 /// <summary>A job's save settings survive the trip through its Redis hash, the only way they reach a worker.</summary>
 public sealed class QueueJobTests
 {
-    private static QueueJob RoundTrip(QueueJob job) => QueueJob.FromHash(job.Id, job.ToHash())!;
+    private static QueueJob RoundTrip(QueueJob job) => JobParser.Job(job.Id, job.ToHash(), sharedFolder: null)!;
 
     [Theory]
     [InlineData(true)]
@@ -27,6 +27,6 @@ public sealed class QueueJobTests
         // Jobs queued by an older front end have no "metadata" field: they keep EXIF and XMP, as they always did.
         var job = new QueueJob { Id = "j2", Model = "m", InputName = "b.png", Save = new ImageSaveOptions { KeepMetadata = false } };
         var fields = job.ToHash().Where(e => e.Name != "metadata").ToArray();
-        Assert.True(QueueJob.FromHash("j2", fields)!.Save.KeepMetadata);
+        Assert.True(JobParser.Job("j2", fields, sharedFolder: null)!.Save.KeepMetadata);
     }
 }
