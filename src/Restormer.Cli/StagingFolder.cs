@@ -1,12 +1,23 @@
+using Restormer.IO;
+
 namespace Restormer.Cli;
 
 /// <summary>
 /// A private temporary folder for images that pass through standard input or output (decoders and encoders need
-/// files); deleted with everything in it on dispose.
+/// files); deleted with everything in it on dispose. Its name carries the process id, so that the folder of a killed
+/// run is removed by the next one (<see cref="OwnerProcess"/>).
 /// </summary>
 public sealed class StagingFolder : IDisposable
 {
-    private readonly string path = Directory.CreateTempSubdirectory("restormer-stdio-").FullName;
+    private const string Prefix = "restormer-stdio-";
+
+    private readonly string path = Create();
+
+    private static string Create()
+    {
+        OwnerProcess.RemoveFoldersOfGone(Path.GetTempPath(), Prefix);
+        return Directory.CreateTempSubdirectory($"{Prefix}{Environment.ProcessId}-").FullName;
+    }
 
     /// <summary>The path of a file named <paramref name="name"/> in the folder.</summary>
     public string PathFor(string name) => Path.Combine(path, name);

@@ -86,7 +86,7 @@ public static class RestoreCommand
 
         using var staging = request.Inputs.Contains(OutputPlan.StandardStream) || toStdout ? new StagingFolder() : null;
         var inputs = request.Inputs.Contains(OutputPlan.StandardStream)
-            ? [StandardInput(request.Inputs, staging!)]
+            ? [StandardInput(request.Inputs, staging!, request.Options.MaxPixels ?? ImageLimits.MaxPixels, cancellation)]
             : InputFiles.Expand(request.Inputs, request.Recursive, excludeFolder: toStdout ? null : request.Output);
         bool singleFile = request.Inputs.Count == 1 && (request.Inputs[0] == OutputPlan.StandardStream || File.Exists(request.Inputs[0]));
         var plan = OutputPlan.Create(inputs, request.Output, singleFile, request.Format, request.Existing, request.ScaleOut is { } scaleOut ? scaleOut.Holds : null);
@@ -166,17 +166,38 @@ public static class RestoreCommand
         (skipped > 0 ? $"; {skipped} skipped (output exists)" : "") +
         (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : "."));
 
-    /// <summary>Standard input, saved to a file first: decoders need the whole image, and every input goes through one reading path.</summary>
-    private static InputFile StandardInput(IReadOnlyList<string> specs, StagingFolder staging)
+    /// <summary>
+    /// Standard input, saved to a file first: decoders need the whole image, and every input goes through one reading
+    /// path. It is read up to the largest file the pixel limit allows (<see cref="ImageLimits.MaxFileBytes"/>), a
+    /// chunk at a time, so endless input stops there and Ctrl-C or SIGTERM stops it at once, even while a read waits;
+    /// the staging folder goes with the error.
+    /// </summary>
+    private static InputFile StandardInput(IReadOnlyList<string> specs, StagingFolder staging, long maxPixels, CancellationToken cancellation)
     {
         if (specs.Count != 1)
             throw new ArgumentException("'-' (standard input) must be the only input: restore files and folders in another run.");
         if (!Console.IsInputRedirected)
             throw new ArgumentException("'-' reads an image from standard input, but nothing is piped in: e.g. 'restormer restore - -o out.png < photo.jpg'.");
         var path = staging.PathFor("stdin");
+        long limit = ImageLimits.MaxFileBytes(maxPixels), total = 0;
+        var buffer = new byte[1 << 20];
         using (var file = File.Create(path))
-            Console.OpenStandardInput().CopyTo(file);
+        using (var input = Console.OpenStandardInput())
+            for (int read; (read = ReadWaiting(input, buffer, cancellation)) > 0; total += read)
+            {
+                if (total + read > limit)
+                    throw new ArgumentException($"standard input holds more than {limit / 1e6:N0} MB, more than any image within the pixel limit of " +
+                        $"{ImageLimits.Megapixels(maxPixels)} needs (raise --max-pixels or {ImageLimits.EnvironmentVariable} for a larger image); nothing was restored.");
+                file.Write(buffer, 0, read);
+            }
         return new InputFile(path, "stdin") { Label = OutputPlan.StandardStream };
+    }
+
+    /// <summary>One read; a read still waiting for data when <paramref name="cancellation"/> fires is left behind (the process is ending).</summary>
+    private static int ReadWaiting(Stream input, byte[] buffer, CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        return input.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None).WaitAsync(cancellation).GetAwaiter().GetResult();
     }
 
     private static void CopyToStandardOutput(string path)

@@ -34,6 +34,13 @@ public static class ImageLimits
         }
     }
 
+    /// <summary>
+    /// The largest image file worth reading for a limit of <paramref name="maxPixels"/>: the pixels uncompressed at 16
+    /// bits in four channels (8 bytes each, the most any format this tool reads stores) plus 64 MiB of metadata. At the
+    /// default limit, 384 MB. Input of unknown length (standard input) is read only up to this.
+    /// </summary>
+    public static long MaxFileBytes(long maxPixels) => maxPixels * 8 + (64L << 20);
+
     /// <summary>A pixel count as megapixels for messages, e.g. <c>1024.0 MP</c>.</summary>
     public static string Megapixels(long pixels) => $"{pixels / 1e6:0.0} MP";
 }
