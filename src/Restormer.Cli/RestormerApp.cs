@@ -38,6 +38,7 @@ public static class RestormerApp
             DoctorCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
+        root.Options.Add(Verbose);
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
         return root;
     }
@@ -60,6 +61,16 @@ public static class RestormerApp
     public static int Invoke(RootCommand root, string[] args, InvocationConfiguration configuration) =>
         Invoke(root, args, configuration, handleSignals: false).GetAwaiter().GetResult();
 
+    /// <summary><c>--verbose</c>, on every command: an unexpected error also prints its details (a stack trace).</summary>
+    public static Option<bool> Verbose { get; } = new("--verbose") { Description = "If an unexpected error stops the command, also print its details (a stack trace) for a bug report.", Recursive = true };
+
+    /// <summary>The exit code of a command stopped by an error it did not expect (a bug), as BSD's EX_SOFTWARE.</summary>
+    public const int UnexpectedErrorExitCode = 70;
+
+    /// <summary>Where users report bugs (the project's address, from the build).</summary>
+    public static string IssuesUrl { get; } =
+        typeof(RestormerApp).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "ProjectUrl")?.Value + "/issues";
+
     private static async Task<int> Invoke(RootCommand root, string[] args, InvocationConfiguration configuration, bool handleSignals)
     {
         var parse = root.Parse(args);
@@ -68,11 +79,22 @@ public static class RestormerApp
             // Said once, when a command first computes with libtorch and the platform check had to step in.
             Action<string> notice = line => configuration.Error.WriteLine($"note: {Cli.OneLine(line)}");
             LibTorchGuard.Notice += notice;
+            configuration.EnableDefaultExceptionHandler = false; // every exception reaches the one line below
             try
             {
                 if (!handleSignals) return parse.Invoke(configuration);
                 if (parse.Action is AsynchronousCommandLineAction) Interruption.Listen();
                 return await parse.InvokeAsync(configuration, Interruption.Token);
+            }
+            catch (Exception e)
+            {
+                // The errors a user can cause are turned into exit code 2 by each command (Cli.Run); what arrives here is a bug.
+                bool verbose = parse.GetResult(Verbose) is { } given && given.GetValueOrDefault<bool>();
+                var message = Cli.OneLine($"{e.GetType().Name}: {e.Message}");
+                configuration.Error.WriteLine($"error: unexpected {(message.Length > 300 ? message[..300] + "…" : message)} (in '{string.Join(' ', [Name, .. CommandPath(parse.CommandResult)])}'). " +
+                    $"This is a bug: please report it at {IssuesUrl} with this line and the output of '{Name} doctor'{(verbose ? "." : "; --verbose prints the details.")}");
+                if (verbose) configuration.Error.WriteLine(e.ToString());
+                return UnexpectedErrorExitCode;
             }
             finally
             {

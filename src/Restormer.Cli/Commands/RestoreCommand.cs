@@ -13,7 +13,7 @@ namespace Restormer.Cli.Commands;
 public static class RestoreCommand
 {
     /// <summary>The exit codes, as <c>--help</c> and the README state them.</summary>
-    public const string ExitCodes = "Exit codes: 0 every image restored (or skipped), 1 some images failed, 2 usage or set-up error (nothing restored), 130 interrupted.";
+    public const string ExitCodes = "Exit codes: 0 every image restored (or skipped), 1 some images failed, 2 usage or set-up error (nothing restored), 130 interrupted (143 by SIGTERM), 70 an unexpected error (a bug: please report it).";
 
     /// <summary>What a run was asked for, as parsed from the command line; <see cref="ScaleOut"/> shares it with other machines.</summary>
     internal sealed record Request(
