@@ -123,6 +123,11 @@ public static class ModelDownloader
         {
             throw new TransferInterruptedException($"Download of {url} failed: {e.Message} (check the network connection, or the HTTPS_PROXY/HTTP_PROXY/NO_PROXY settings).", e);
         }
+        catch (Exception e) when (e is UriFormatException or NotSupportedException)
+        {
+            // A redirect to file:, ftp: or a malformed address: HttpClient follows only http and https, and says so this way.
+            throw new InvalidDataException($"{url} sent the download elsewhere than an http or https address ({e.Message.TrimEnd('.')}); nothing was saved: check the address.", e);
+        }
         using (response)
         {
             long? total = ResponseTotal(url, response, file, offset);

@@ -53,6 +53,16 @@ public sealed class ModelFetchTests : DownloadTest
         Assert.Contains("differs from the file downloaded earlier", fetch.Err);
     }
 
+    [Fact]
+    public void ARedirectToALocalFileIsOneLineAndReplacesNothing()
+    {
+        var fetch = Fetch("deraining", "--url", Server.BaseUrl + "redirect-file.pth");
+        Assert.Equal(2, fetch.ExitCode);
+        Assert.Matches(@"^error: [^\n]*redirect-file\.pth[^\n]*\n$", fetch.Err);
+        Assert.DoesNotContain("Unhandled", fetch.Err);
+        Assert.Empty(Files());
+    }
+
     [Theory]
     [InlineData("page.html")]
     [InlineData("page.pth")]

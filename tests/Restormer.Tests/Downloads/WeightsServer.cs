@@ -7,7 +7,8 @@ namespace Restormer.Tests.Downloads;
 /// A loopback HTTP server (127.0.0.1, a free port) that serves a weights file the ways servers fail: whole and with
 /// range requests (<c>/ok.pth</c>), as a web page (<c>/page.html</c>, and HTML sent as a file at <c>/page.pth</c>),
 /// cut off half-way on every request (<c>/truncated.pth</c>) or only the first (<c>/truncated-once.pth</c>), and
-/// stalling after a few bytes (<c>/stall.pth</c>). Every request's path and Range header is logged.
+/// stalling after a few bytes (<c>/stall.pth</c>), and redirecting to a local file (<c>/redirect-file.pth</c>). Every
+/// request's path and Range header is logged.
 /// </summary>
 public sealed class WeightsServer : IDisposable
 {
@@ -75,6 +76,10 @@ public sealed class WeightsServer : IDisposable
                     response.ContentType = request.Url.AbsolutePath.EndsWith(".html") ? "text/html; charset=utf-8" : "application/octet-stream";
                     response.ContentLength64 = page.Length;
                     await response.OutputStream.WriteAsync(page);
+                    break;
+                case "/redirect-file.pth":
+                    response.StatusCode = 302;
+                    response.RedirectLocation = "file:///etc/passwd";
                     break;
                 default:
                     response.StatusCode = 404;
