@@ -8,6 +8,7 @@ namespace Restormer.Imaging;
 /// OpenCV sees the file it must be a regular file (a FIFO or device is never opened: reading one can block for ever),
 /// its header must declare a size within the pixel limit (<see cref="ImageLimits"/>: decompression bombs are refused
 /// before they cost memory) and it must be complete (<see cref="ImageIntegrity"/>: no grey-filled truncated JPEGs);
+/// what OpenCV cannot decode is tried with libvips (<see cref="VipsDecoder"/>);
 /// after decoding, only 8- and 16-bit images with 1 to 4 channels are accepted. Every refusal is an
 /// <see cref="ImageReadException"/> naming the file.
 /// </summary>
@@ -33,9 +34,14 @@ public static class ImageDecoder
         }
         catch (OpenCVException e)
         {
-            throw new ImageReadException(path, $"OpenCV cannot decode it ({e.Message})");
+            pixels = VipsDecoder.TryRead(path, mode) ?? throw new ImageReadException(path, $"neither OpenCV nor libvips can decode it ({e.Message})");
         }
-        var problem = pixels.Empty() ? "not an image OpenCV can decode (corrupt, truncated or an unsupported variant)"
+        if (pixels.Empty() && VipsDecoder.TryRead(path, mode) is { } decoded)
+        {
+            pixels.Dispose();
+            pixels = decoded;
+        }
+        var problem = pixels.Empty() ? "not an image OpenCV or libvips can decode (corrupt, truncated or an unsupported variant)"
             : pixels.Depth() != MatType.CV_8U && pixels.Depth() != MatType.CV_16U ? $"its pixels are {DepthName(pixels.Depth())}; only 8- and 16-bit images are read: convert it first"
             : pixels.Channels() > 4 ? $"it has {pixels.Channels()} channels; only gray, colour and either with alpha are read"
             : null;

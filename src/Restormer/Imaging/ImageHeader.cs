@@ -5,6 +5,7 @@ using MetadataExtractor.Formats.Gif;
 using MetadataExtractor.Formats.Jpeg;
 using MetadataExtractor.Formats.Netpbm;
 using MetadataExtractor.Formats.Png;
+using MetadataExtractor.Formats.Tiff;
 using MetadataExtractor.Formats.WebP;
 using MetadataExtractor.IO;
 using MetadataExtractor.Util;
@@ -31,13 +32,13 @@ public sealed record ImageHeader(FileType Format, long Width, long Height)
         FileType format;
         try
         {
-            format = FileTypeDetector.DetectFileType(stream);
+            format = IsTiff(stream) ? FileType.Tiff : FileTypeDetector.DetectFileType(stream);
             stream.Position = 0;
             var size = format switch
             {
                 FileType.Png => PngSize(stream),
                 FileType.Jpeg => Size<JpegDirectory>(JpegMetadataReader.ReadMetadata(stream, [new JpegReader()]), JpegDirectory.TagImageWidth, JpegDirectory.TagImageHeight),
-                FileType.Tiff => Size<ExifIfd0Directory>(ImageMetadataReader.ReadMetadata(stream), ExifDirectoryBase.TagImageWidth, ExifDirectoryBase.TagImageHeight),
+                FileType.Tiff => Size<ExifIfd0Directory>(TiffMetadataReader.ReadMetadata(stream), ExifDirectoryBase.TagImageWidth, ExifDirectoryBase.TagImageHeight),
                 FileType.Bmp => Size<BmpHeaderDirectory>(ImageMetadataReader.ReadMetadata(stream), BmpHeaderDirectory.TagImageWidth, BmpHeaderDirectory.TagImageHeight),
                 FileType.Gif => Size<GifHeaderDirectory>(ImageMetadataReader.ReadMetadata(stream), GifHeaderDirectory.TagImageWidth, GifHeaderDirectory.TagImageHeight),
                 FileType.WebP => Size<WebPDirectory>(ImageMetadataReader.ReadMetadata(stream), WebPDirectory.TagImageWidth, WebPDirectory.TagImageHeight),
@@ -56,6 +57,18 @@ public sealed record ImageHeader(FileType Format, long Width, long Height)
             problem = $"its header cannot be read ({e.Message.TrimEnd('.')}): corrupt or truncated";
             return null;
         }
+    }
+
+    /// <summary>
+    /// A TIFF by its signature (byte order "II" or "MM", then 42): MetadataExtractor's detector takes some plain TIFFs
+    /// (Pillow's, libvips' uncompressed ones) for the camera raw formats built on TIFF, which this tool does not read.
+    /// </summary>
+    private static bool IsTiff(Stream stream)
+    {
+        Span<byte> start = stackalloc byte[4];
+        int read = stream.ReadAtLeast(start, 4, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return read == 4 && ((start[0] == 'I' && start[1] == 'I' && start[2] == 42 && start[3] == 0) || (start[0] == 'M' && start[1] == 'M' && start[2] == 0 && start[3] == 42));
     }
 
     /// <summary>Only IHDR: PNG's text and ICC chunks may be compressed, and inflating them could itself be a bomb.</summary>
