@@ -92,6 +92,7 @@ public sealed class Trainer : IDisposable
         this.options = options;
         this.settings = settings ??= new TrainerSettings();
         layout = new ExperimentLayout(settings.ExperimentsRoot, options.Name);
+        TrainingMemory.Check(options, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes); // before any folder, file or tensor
         var resume = settings.ResumeState ?? options.Paths.ResumeState ?? (settings.AutoResume ? layout.LatestState() : null);
         if (resume is not null && !File.Exists(resume))
             throw new FileNotFoundException($"Training state '{resume}' does not exist; pass a training_states/<iter>.state file to --resume.", resume);
