@@ -10,7 +10,7 @@ namespace Restormer.Cli;
 /// The program <c>restormer</c>: its commands, its name in help and errors, and exit code 2 for usage errors, which
 /// are printed (as <c>error: …</c>) before the command's usage.
 /// </summary>
-public static class RestormerApp
+public static partial class RestormerApp
 {
     /// <summary>The program's name, as help and messages spell it.</summary>
     public const string Name = "restormer";
@@ -103,7 +103,7 @@ public static class RestormerApp
         }
 
         var error = configuration.Error;
-        foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
+        foreach (var message in parse.Errors.Select(e => Readable(e.Message)).Distinct())
             error.WriteLine($"error: {message}");
         var path = CommandPath(parse.CommandResult);
         var help = new StringWriter();
@@ -115,6 +115,21 @@ public static class RestormerApp
         error.WriteLine($"Run '{string.Join(' ', [Name, .. path, "--help"])}' for every option.");
         return 2;
     }
+
+    /// <summary>
+    /// A parse error in words a user reads: System.CommandLine names the option's .NET type ("as expected type
+    /// 'System.Nullable`1[System.Int64]'"), which says "a whole number" here.
+    /// </summary>
+    internal static string Readable(string message) => ExpectedType().Replace(message, m => (m.Groups[1].Value) switch
+    {
+        "Int32" or "Int64" or "Int16" or "UInt32" or "UInt64" => ": it must be a whole number",
+        "Double" or "Single" or "Decimal" => ": it must be a number",
+        "Boolean" => ": it must be true or false",
+        var other => $": it must be a {other.ToLowerInvariant()}",
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*as expected type '(?:System\.Nullable`1\[)?System\.(\w+)\]?'")]
+    private static partial System.Text.RegularExpressions.Regex ExpectedType();
 
     /// <summary>The program's version: the package version set once in Directory.Build.props.</summary>
     public static string Version { get; } =

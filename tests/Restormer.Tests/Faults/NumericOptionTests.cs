@@ -130,6 +130,19 @@ public class NumericOptionTests
         Assert.Equal([], FaultFiles.Names(dir.Path));
     }
 
+    [Theory]
+    [InlineData("--max-pixels", "abc", "a whole number")]  // System.Nullable`1[System.Int64] before
+    [InlineData("--quality", "1.5", "a whole number")]
+    [InlineData("--memory-budget", "lots", "a number")]
+    public void AValueThatIsNotANumberSaysSoWithoutDotNetTypeNames(string option, string value, string what)
+    {
+        var result = CliRunner.RunApp("restore", "x.png", option, value);
+        Assert.Equal(2, result.ExitCode);
+        var line = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0];
+        Assert.Equal($"error: Cannot parse argument '{value}' for option '{option}': it must be {what}.", line);
+        Assert.DoesNotContain("System.", result.Err);
+    }
+
     [Fact]
     public void AnOverlapNotSmallerThanTheTileIsRefusedBeforeLoading()
     {
