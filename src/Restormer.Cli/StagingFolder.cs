@@ -11,13 +11,7 @@ public sealed class StagingFolder : IDisposable
 {
     private const string Prefix = "restormer-stdio-";
 
-    private readonly string path = Create();
-
-    private static string Create()
-    {
-        OwnerProcess.RemoveFoldersOfGone(Path.GetTempPath(), Prefix);
-        return Directory.CreateTempSubdirectory($"{Prefix}{Environment.ProcessId}-").FullName;
-    }
+    private readonly string path = OwnerProcess.CreateFolder(Path.GetTempPath(), Prefix);
 
     /// <summary>The path of a file named <paramref name="name"/> in the folder.</summary>
     public string PathFor(string name) => Path.Combine(path, name);

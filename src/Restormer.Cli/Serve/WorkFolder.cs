@@ -19,9 +19,8 @@ public sealed class WorkFolder : IDisposable
     public WorkFolder(string parent)
     {
         Directory.CreateDirectory(parent);
-        RemoveLeftovers(parent);
-        Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        Directory.CreateDirectory(Path);
+        RemoveUploadBuffers(parent);
+        Path = OwnerProcess.CreateFolder(parent, Prefix);
     }
 
     /// <summary>A new empty folder for one job.</summary>
@@ -33,7 +32,8 @@ public sealed class WorkFolder : IDisposable
     /// <summary>Deletes the folder and everything in it.</summary>
     public void Dispose() => TryDelete(Path);
 
-    private static void RemoveLeftovers(string parent)
+    /// <summary>ASP.NET Core's upload buffers that no running process holds open.</summary>
+    private static void RemoveUploadBuffers(string parent)
     {
         var buffers = Directory.GetFiles(parent, "ASPNETCORE_*.tmp");
         if (buffers.Length > 0)
@@ -42,7 +42,6 @@ public sealed class WorkFolder : IDisposable
             foreach (var file in buffers.Where(f => !open.Contains(System.IO.Path.GetFullPath(f))))
                 try { File.Delete(file); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
-        OwnerProcess.RemoveFoldersOfGone(parent, Prefix);
     }
 
     /// <summary>Every file some process of this user has open (from /proc/&lt;pid&gt;/fd; others' are unreadable and skipped).</summary>

@@ -24,24 +24,32 @@ public static class OwnerProcess
     }
 
     /// <summary>
-    /// Deletes the folders <c>&lt;prefix&gt;&lt;pid&gt;-*</c> in <paramref name="parent"/> whose process is gone; a
-    /// folder that cannot be deleted (another user's) is left. Returns how many were removed.
+    /// Creates this process's folder <c>&lt;prefix&gt;&lt;pid&gt;-&lt;random&gt;</c> in <paramref name="parent"/> (made if
+    /// missing), readable by this user only (it holds their photos), after removing those whose process is gone
+    /// (<see cref="RemoveFoldersOfGone"/>); returns its full path.
     /// </summary>
-    public static int RemoveFoldersOfGone(string parent, string prefix)
+    public static string CreateFolder(string parent, string prefix)
     {
-        if (!Directory.Exists(parent)) return 0;
-        int removed = 0;
+        var full = Path.GetFullPath(parent);
+        Directory.CreateDirectory(full);
+        RemoveFoldersOfGone(full, prefix);
+        var path = Path.Combine(full, $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        return (OperatingSystem.IsWindows() ? Directory.CreateDirectory(path)
+            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)).FullName;
+    }
+
+    /// <summary>
+    /// Deletes the folders <c>&lt;prefix&gt;&lt;pid&gt;-*</c> in <paramref name="parent"/> whose process is gone; a
+    /// folder that cannot be deleted (another user's) is left.
+    /// </summary>
+    private static void RemoveFoldersOfGone(string parent, string prefix)
+    {
         foreach (var dir in Directory.EnumerateDirectories(parent, prefix + "*"))
         {
             var pidText = Path.GetFileName(dir)[prefix.Length..].Split('-')[0];
             if (!int.TryParse(pidText, out int pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-                removed++;
-            }
+            try { Directory.Delete(dir, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
-        return removed;
     }
 }

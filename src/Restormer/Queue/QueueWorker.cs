@@ -27,7 +27,8 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     private readonly Action<string> log = log ?? (_ => { });
     /// <summary>This machine's pixel limit; a job may ask for a lower one, never a higher one.</summary>
     private readonly long maxPixels = machine.MaxPixels ?? ImageLimits.MaxPixels;
-    private readonly string scratch = CreateScratch();
+    /// <summary>This worker's scratch folder; those that killed workers on this machine left are deleted first.</summary>
+    private readonly string scratch = OwnerProcess.CreateFolder(Path.GetTempPath(), ScratchPrefix);
 
     /// <summary>This worker's consumer name in the group (shown in each job's <c>worker</c> field).</summary>
     public string Consumer => consumer;
@@ -37,14 +38,6 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
 
     /// <summary>Models loaded now (at most <c>maxModels</c>).</summary>
     internal int LoadedModels => loaded.Count;
-
-    /// <summary>This worker's scratch folder, made after deleting those that killed workers on this machine left.</summary>
-    private static string CreateScratch()
-    {
-        var temp = Path.GetTempPath();
-        OwnerProcess.RemoveFoldersOfGone(temp, ScratchPrefix);
-        return Directory.CreateDirectory(Path.Combine(temp, $"{ScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
-    }
 
     /// <summary>Works until <paramref name="stopping"/> fires; a job running then is handed back untried.</summary>
     public void Run(CancellationToken stopping)
