@@ -14,12 +14,7 @@ public static class ModelCost
     {
         double p1 = (double)height * width, p2 = p1 / 4, p3 = p1 / 16, p4 = p1 / 64;
         int dim = config.Dim;
-        var (blocks, heads) = (config.NumBlocks, config.Heads);
-        double macs =
-            blocks[0] * Block(config, dim, p1, heads[0]) + blocks[1] * Block(config, dim * 2, p2, heads[1])
-            + blocks[2] * Block(config, dim * 4, p3, heads[2]) + blocks[3] * Block(config, dim * 8, p4, heads[3])
-            + blocks[2] * Block(config, dim * 4, p3, heads[2]) + blocks[1] * Block(config, dim * 2, p2, heads[1])
-            + (blocks[0] + config.NumRefinementBlocks) * Block(config, dim * 2, p1, heads[0]);
+        double macs = BlockGroups(config).Sum(g => g.Count * Block(config, (int)g.Channels, p1 / (1 << 2 * g.Level), g.Heads));
         macs += 9 * p1 * config.InpChannels * dim                                               // patch_embed
             + 9 * (p1 * dim * (dim / 2) + p2 * 2 * dim * dim + p3 * 4 * dim * 2 * dim)          // down1_2 … down3_4
             + 9 * (p4 * 8 * dim * 16 * dim + p3 * 4 * dim * 8 * dim + p2 * 2 * dim * 4 * dim)   // up4_3 … up2_1
@@ -37,7 +32,6 @@ public static class ModelCost
     public static double Parameters(RestormerConfig config)
     {
         double dim = config.Dim, bias = config.Bias ? 1 : 0;
-        var (blocks, heads) = (config.NumBlocks, config.Heads);
         double Block(double c, int h)
         {
             double hidden = Math.Floor(c * config.FfnExpansionFactor), norms = 2 * c * (config.LayerNormType == LayerNormType.WithBias ? 2 : 1);
@@ -45,15 +39,26 @@ public static class ModelCost
             double feedForward = 2 * hidden * (c + bias) + 2 * hidden * (9 + bias) + c * (hidden + bias);
             return norms + attention + feedForward;
         }
-        return blocks[0] * Block(dim, heads[0]) + blocks[1] * Block(2 * dim, heads[1]) + blocks[2] * Block(4 * dim, heads[2])
-            + blocks[3] * Block(8 * dim, heads[3]) + blocks[2] * Block(4 * dim, heads[2]) + blocks[1] * Block(2 * dim, heads[1])
-            + (blocks[0] + config.NumRefinementBlocks) * Block(2 * dim, heads[0])
+        return BlockGroups(config).Sum(g => g.Count * Block(g.Channels, g.Heads))
             + 9 * dim * config.InpChannels                                                      // patch_embed
             + 9 * (dim * Math.Floor(dim / 2) + 2 * dim * dim + 4 * dim * 2 * dim)              // down1_2 … down3_4
             + 9 * (8 * dim * 16 * dim + 4 * dim * 8 * dim + 2 * dim * 4 * dim)                 // up4_3 … up2_1
             + 4 * dim * (8 * dim + bias) + 2 * dim * (4 * dim + bias)                          // reduce_chan_level3, 2
             + (config.DualPixelTask ? 2 * dim * (dim + bias) : 0)                              // skip_conv
             + config.OutChannels * (9 * 2 * dim + bias);                                       // output
+    }
+
+    /// <summary>
+    /// The Transformer blocks of Fig. 2 as groups of equal ones: how many, their channels, heads, and level (0 at full
+    /// resolution, each level a quarter of the pixels): encoder levels 1–3 and the latent, decoder levels 3 and 2, and
+    /// decoder level 1 with the refinement blocks. Channels in floating point, so that any width counts without overflow.
+    /// </summary>
+    private static IEnumerable<(int Count, double Channels, int Heads, int Level)> BlockGroups(RestormerConfig config)
+    {
+        var (blocks, heads, dim) = (config.NumBlocks, config.Heads, (double)config.Dim);
+        for (int level = 0; level < 4; level++) yield return (blocks[level], dim * (1 << level), heads[level], level);
+        for (int level = 2; level > 0; level--) yield return (blocks[level], dim * (1 << level), heads[level], level);
+        yield return (blocks[0] + config.NumRefinementBlocks, 2 * dim, heads[0], 0);
     }
 
     /// <summary>One Transformer block of <paramref name="channels"/> channels over <paramref name="pixels"/> pixels.</summary>
