@@ -130,18 +130,10 @@ public static class DoctorCommand
                 try
                 {
                     digest = WeightsDigest.Compute(path);
-                    var state = CheckpointFile.Load(path);
-                    try
-                    {
-                        var c = ArchitectureInference.FromStateDict(state);
-                        architecture = $"dim {c.Dim}, blocks [{string.Join(",", c.NumBlocks)}], heads [{string.Join(",", c.Heads)}], {c.InpChannels} -> {c.OutChannels} channels, {c.LayerNormType} LayerNorm";
-                    }
-                    finally
-                    {
-                        foreach (var tensor in state.Values) tensor.Dispose();
-                    }
+                    var c = RestormerNet.ReadArchitecture(path);
+                    architecture = $"dim {c.Dim}, blocks [{string.Join(",", c.NumBlocks)}], heads [{string.Join(",", c.Heads)}], {c.InpChannels} -> {c.OutChannels} channels, {c.LayerNormType} LayerNorm";
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException or InvalidDataException or ArgumentException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
                 {
                     files.Add(new ModelReport(Path.GetFileName(path), new FileInfo(path).Length, null, $"unreadable: {e.Message}"));
                     continue;

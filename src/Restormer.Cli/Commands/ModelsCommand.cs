@@ -10,26 +10,28 @@ namespace Restormer.Cli.Commands;
 /// <summary><c>models</c>: the published checkpoints, where they come from and which are installed; <c>models fetch</c> downloads them.</summary>
 public static class ModelsCommand
 {
-    public static Command Create()
+    /// <summary>The command over the authors' checkpoints, or over <paramref name="catalogue"/> (a test's small models).</summary>
+    public static Command Create(IReadOnlyList<PublishedModel>? catalogue = null)
     {
+        catalogue ??= PublishedModels.All;
         var directory = new Option<string?>("--models-dir") { Description = "The models folder (default: $RESTORMER_MODELS or the installation's models/).", Recursive = true };
         var command = new Command("models", "List the published Restormer checkpoints with their release addresses, and which are installed (checked: architecture, SHA-256).") { directory };
-        command.SetAction(parse => Cli.Run(parse, cli => List(cli, Store(parse, directory))));
-        command.Subcommands.Add(CreateFetch(directory));
+        command.SetAction(parse => Cli.Run(parse, cli => List(cli, Store(parse, directory), catalogue)));
+        command.Subcommands.Add(CreateFetch(directory, catalogue));
         return command;
     }
 
     private static ModelStore Store(ParseResult parse, Option<string?> directory) =>
         parse.GetValue(directory) is { } path ? new ModelStore(path) : ModelStore.Default;
 
-    private static int List(Cli cli, ModelStore store)
+    private static int List(Cli cli, ModelStore store, IReadOnlyList<PublishedModel> catalogue)
     {
         cli.Info($"Models folder: {store.Directory} (set RESTORMER_MODELS or --models-dir to use another)");
         cli.Info($"Published weights: {PublishedModel.ReleaseBaseUrl}<name>.pth ('models fetch <name>' downloads one)");
         cli.Info($"Licence: {PublishedModels.Licence}.");
         cli.Info("");
         cli.Info($"{"name",-34} {"input",-10} {"status",-10} {"size",-13} architecture, SHA-256");
-        foreach (var model in PublishedModels.All)
+        foreach (var model in catalogue)
         {
             var path = Path.Combine(store.Directory, model.FileName);
             Describe(cli, model.Name, model.Input, path, model.KnownSize, model.Verify);
@@ -40,15 +42,9 @@ public static class ModelsCommand
                 cli.Info($"{"",-34} partial download: {new FileInfo(partial).Length / 1e6:F1} MB in {Path.GetFileName(partial)}; 'models fetch {model.Name}' resumes it");
             if (model.Task is { } fallbackTask && DefaultModels.For(fallbackTask) is { } shipped)
                 Describe(cli, $"  {Path.GetFileNameWithoutExtension(shipped)}", "colour", Path.Combine(store.Directory, shipped), null,
-                    ReadArchitecture, $"(shipped; used while {model.FileName} is missing)");
+                    RestormerNet.ReadArchitecture, $"(shipped; used while {model.FileName} is missing)");
         }
         return 0;
-    }
-
-    private static RestormerConfig ReadArchitecture(string path)
-    {
-        using var net = RestormerNet.FromCheckpoint(path);
-        return net.Config;
     }
 
     /// <summary>One listing line: present or not, and for a present file its size, architecture and SHA-256 (with a change since download flagged).</summary>
@@ -79,7 +75,7 @@ public static class ModelsCommand
     private static string Architecture(RestormerConfig c) =>
         $"dim {c.Dim}, blocks [{string.Join(",", c.NumBlocks)}], {c.LayerNormType} LayerNorm";
 
-    private static Command CreateFetch(Option<string?> directory)
+    private static Command CreateFetch(Option<string?> directory, IReadOnlyList<PublishedModel> catalogue)
     {
         var names = new Argument<string[]>("name") { Description = "Published models to download, by name (see 'models') or task (deraining, Real_Denoising…).", Arity = ArgumentArity.ZeroOrMore };
         var all = new Option<bool>("--all") { Description = "Download every published model (13 files of about 100 MB)." };
@@ -92,7 +88,8 @@ public static class ModelsCommand
             { names, all, url, sha, timeout, retries, force };
         command.SetAction((parse, cancellation) => Task.FromResult(Cli.Run(parse, cli =>
         {
-            var wanted = parse.GetValue(all) ? PublishedModels.All.ToList() : parse.GetValue(names)!.Select(PublishedModels.Parse).Distinct().ToList();
+            var wanted = parse.GetValue(all) ? catalogue.ToList()
+                : parse.GetValue(names)!.Select(name => catalogue.Single(m => m.Name == PublishedModels.Parse(name).Name)).Distinct().ToList();
             if (wanted.Count == 0)
                 throw new ArgumentException("Name the models to fetch (see 'models'), e.g. 'models fetch motion_deblurring', or pass --all.");
             if (parse.GetValue(all) && parse.GetValue(names)!.Length > 0)

@@ -108,25 +108,7 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
         var state = CheckpointFile.Load(path);
         try
         {
-            RestormerConfig config;
-            try
-            {
-                config = ArchitectureInference.FromStateDict(state);
-            }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException)
-            {
-                throw new CheckpointException(path, $"not a Restormer checkpoint ({e.Message})", "Pass the weights of a Restormer model (the published .pth files or ones trained with this tool)", e);
-            }
-            // Bound what gets built by what the file holds: a few bytes declaring a wide network must not cost gigabytes.
-            double needed = Inference.ModelCost.Parameters(config);
-            long held = state.Values.Sum(tensor => tensor.numel());
-            if (needed > held)
-                throw new CheckpointException(path, $"declares a network of {needed:N0} weights (dim {config.Dim}, blocks [{string.Join(",", config.NumBlocks)}], heads [{string.Join(",", config.Heads)}]) but holds only {held:N0} values",
-                    "The file is not a whole Restormer checkpoint (truncated, or crafted): use the published file or one trained with this tool");
-            if (state.FirstOrDefault(entry => !IsFinite(entry.Value)) is { Key: { } damaged })
-                throw new CheckpointException(path, $"tensor '{ArchitectureInference.Abbreviate(damaged)}' holds NaN or infinite values",
-                    "The weights are damaged (a diverged training run, a bad conversion): use an earlier checkpoint");
-            var model = new RestormerNet(config);
+            var model = new RestormerNet(CheckedArchitecture(path, state));
             try
             {
                 model.LoadStateDict(state);
@@ -142,6 +124,47 @@ public sealed class RestormerNet : nn.Module<Tensor, Tensor>
         {
             foreach (var tensor in state.Values) tensor.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The architecture a checkpoint describes, with the checks <see cref="FromCheckpoint"/> makes before building
+    /// (it declares no more weights than it holds, all finite), without building the network: for listings and for
+    /// checking a download against the architecture its name needs.
+    /// </summary>
+    public static RestormerConfig ReadArchitecture(string path)
+    {
+        var state = CheckpointFile.Load(path);
+        try
+        {
+            return CheckedArchitecture(path, state);
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+        }
+    }
+
+    private static RestormerConfig CheckedArchitecture(string path, IReadOnlyDictionary<string, Tensor> state)
+    {
+        RestormerConfig config;
+        try
+        {
+            config = ArchitectureInference.FromStateDict(state);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw new CheckpointException(path, $"not a Restormer checkpoint ({e.Message})", "Pass the weights of a Restormer model (the published .pth files or ones trained with this tool)", e);
+        }
+        // Bound what gets built by what the file holds: a few bytes declaring a wide network must not cost gigabytes.
+        double needed = Inference.ModelCost.Parameters(config);
+        long held = state.Values.Sum(tensor => tensor.numel());
+        if (needed > held)
+            throw new CheckpointException(path, $"declares a network of {needed:N0} weights (dim {config.Dim}, blocks [{string.Join(",", config.NumBlocks)}], heads [{string.Join(",", config.Heads)}]) but holds only {held:N0} values",
+                "The file is not a whole Restormer checkpoint (truncated, or crafted): use the published file or one trained with this tool");
+        if (state.FirstOrDefault(entry => !IsFinite(entry.Value)) is { Key: { } damaged })
+            throw new CheckpointException(path, $"tensor '{ArchitectureInference.Abbreviate(damaged)}' holds NaN or infinite values",
+                "The weights are damaged (a diverged training run, a bad conversion): use an earlier checkpoint");
+        return config;
     }
 
     /// <summary>True unless a floating-point tensor holds a NaN or an infinity.</summary>

@@ -1,3 +1,4 @@
+using Restormer.Model;
 using Restormer.Checkpoints;
 using Restormer.Downloads;
 using Restormer.Inference;
@@ -55,10 +56,31 @@ public class PublishedModelsTests
     public void VerifyAcceptsOnlyTheArchitectureTheNameNeeds(string fixture, string name, bool accepted)
     {
         var path = Path.Combine(TestPaths.Parity, fixture + ".pth");
-        var model = PublishedModels.Parse(name);
+        // The small fixtures' own widths stand in for the paper's, so only the task's channels and LayerNorm decide.
+        var model = PublishedModels.Parse(name) with { Shape = RestormerNet.ReadArchitecture(path) };
         if (accepted)
             Assert.Equal(model.Channels, model.Verify(path).OutChannels);
         else
             Assert.Contains($"not one for {name}", Assert.Throws<CheckpointException>(() => model.Verify(path)).Message);
+    }
+
+    [Fact]
+    public void APublishedNameNeedsThePapersWidthsDepthsAndHeads()
+    {
+        // A checkpoint with the right channels and LayerNorm but another size (the width-8 "deraining").
+        var small = Path.Combine(TestPaths.Parity, "tiny_withbias.pth");
+        var refused = Assert.Throws<CheckpointException>(() => PublishedModels.Parse("deraining").Verify(small)).Message;
+        Assert.Contains("not one for deraining (dim 8, blocks [1,2,2,1], 2 refinement blocks, heads [1,2,4,8], GDFN widths [21,42,85,170], no bias " +
+                        "instead of dim 48, blocks [4,6,6,8], 4 refinement blocks, heads [1,2,4,8], GDFN widths [127,255,510,1021], no bias)", refused);
+
+        // The full-size network of the paper, as the reference's Restormer() builds it, with random weights.
+        using var folder = TestPaths.NewTempFolder();
+        var full = Path.Combine(folder.Path, "deraining.pth");
+        using (var net = new RestormerNet(new RestormerConfig()))
+            CheckpointFile.SavePth(full, net.state_dict());
+        var config = PublishedModels.Parse("deraining").Verify(full);
+        Assert.Equal((48, 4), (config.Dim, config.NumRefinementBlocks));
+        Assert.Contains("not one for real_denoising (WithBias LayerNorm instead of BiasFree)",
+            Assert.Throws<CheckpointException>(() => PublishedModels.Parse("real_denoising").Verify(full)).Message);
     }
 }
