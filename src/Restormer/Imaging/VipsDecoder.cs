@@ -23,7 +23,7 @@ internal static class VipsDecoder
             bool wide = oriented.Format == Enums.BandFormat.Ushort;
             if (!wide && oriented.Format != Enums.BandFormat.Uchar) return null;
             using var shaped = Shape(oriented, mode, wide);
-            return ToMat(shaped, wide);
+            return ToMat(shaped);
         }
         catch (VipsException)
         {
@@ -62,12 +62,28 @@ internal static class VipsDecoder
         return normal.Bands > 4 ? normal.ExtractBand(0, n: 4) : normal.Copy();
     }
 
-    private static Mat ToMat(Image image, bool wide)
+    /// <summary>The pixels as a Mat; null when a colour conversion left samples that are not 8- or 16-bit unsigned (a damaged file's odd tags).</summary>
+    private static Mat? ToMat(Image image)
     {
+        if (image.Format is not (Enums.BandFormat.Uchar or Enums.BandFormat.Ushort)) return null;
+        bool wide = image.Format == Enums.BandFormat.Ushort;
         int bands = image.Bands;
-        var bytes = image.WriteToMemory();
         var mat = new Mat(image.Height, image.Width, MatType.MakeType(wide ? MatType.CV_16U : MatType.CV_8U, bands));
-        Marshal.Copy(bytes, 0, mat.Data, bytes.Length);
+        // The raw buffer: the byte[] overload refuses band formats that do not match the image's interpretation tag.
+        var buffer = image.WriteToMemory(out ulong size);
+        try
+        {
+            if (size != (ulong)(mat.Total() * mat.ElemSize()))
+            {
+                mat.Dispose();
+                return null;
+            }
+            unsafe { Buffer.MemoryCopy((void*)buffer, (void*)mat.Data, (long)size, (long)size); }
+        }
+        finally
+        {
+            NetVips.NetVips.Free(buffer);
+        }
         if (bands >= 3) Cv2.CvtColor(mat, mat, bands == 4 ? ColorConversionCodes.RGBA2BGRA : ColorConversionCodes.RGB2BGR);
         return mat;
     }

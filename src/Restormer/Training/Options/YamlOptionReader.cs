@@ -50,6 +50,11 @@ public static partial class YamlOptionReader
         {
             throw new OptionException($"{source}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException and not OptionException)
+        {
+            // YamlDotNet fails this way on some malformed text (found by the fuzz suite) instead of with a YamlException.
+            throw new OptionException($"{source}: invalid YAML (the parser stopped: {e.Message.TrimEnd('.')}); check the quotes, brackets and indentation.", e);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new OptionException($"{source}: the option file must be a YAML mapping (key: value lines).");
         return new OptionMap((Dictionary<string, object?>)Convert(root, new Budget(source), "", 0)!, source, "");
