@@ -22,7 +22,7 @@ public static class RestoreCommand
         bool KeepMetadata = true);
 
     /// <summary>One line of <c>--json</c> output.</summary>
-    internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null);
+    internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null, string? Note = null);
 
     public static Command Create()
     {
@@ -124,22 +124,33 @@ public static class RestoreCommand
                 }
                 display.Description = $"[{index + 1}/{items.Count}] {Path.GetFileName(item.Input.Path)}";
                 var watch = Stopwatch.StartNew();
+                string? failure = null, note = null;
                 try
                 {
                     var target = toStdout ? staging!.PathFor("stdout" + plan.Format.Extension()) : item.Output;
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
                     restorer.Restore(item.Input.Path, target, save, new Progress<double>(f => display.Value = index + f), cancellation);
                     if (toStdout) CopyToStandardOutput(target);
-                    display.Line($"ok   {name} -> {item.Output} ({watch.Elapsed.TotalSeconds:F1} s)");
-                    Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3)));
+                    if (ImagePages.Count(item.Input.Path) is > 1 and var pages)
+                        note = $"it holds {pages} pages or frames; only the first was restored (split it into single images to restore the others)";
                 }
                 catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or InvalidDataException or OpenCvSharp.OpenCVException)
                 {
                     // Standard input was read from a staging file whose path means nothing to the user.
-                    var message = item.Input.Label is null ? e.Message : e.Message.Replace(item.Input.Path, "standard input");
+                    failure = item.Input.Label is null ? e.Message : e.Message.Replace(item.Input.Path, "standard input");
+                }
+                // One record per image, outside the try: a record that cannot be written (standard output on a full
+                // disk) ends the run with that error instead of reporting the same image a second time as failed.
+                if (failure is null)
+                {
+                    display.Line($"ok   {name} -> {item.Output} ({watch.Elapsed.TotalSeconds:F1} s)" + (note is null ? "" : $"; note: {note}"));
+                    Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3), Note: note));
+                }
+                else
+                {
                     failures.Add(name);
-                    display.Line($"FAIL {name}: {message} (skipped)");
-                    Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: message));
+                    display.Line($"FAIL {name}: {failure} (skipped)");
+                    Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: failure));
                 }
                 display.Value = index + 1;
             }
@@ -150,7 +161,16 @@ public static class RestoreCommand
 
     internal static void Record(Cli cli, Request request, ImageRecord record)
     {
-        if (request.Json) cli.Out.WriteLine(JsonSerializer.Serialize(record, JsonStyle.Line));
+        if (!request.Json) return;
+        try
+        {
+            cli.Out.WriteLine(JsonSerializer.Serialize(record, JsonStyle.Line));
+            cli.Out.Flush();
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"cannot write the --json records to standard output ({e.Message.TrimEnd('.')}); '{record.Output}' was {record.Status}.", e);
+        }
     }
 
     /// <summary>Reports an item left out because its output exists (<c>--skip-existing</c>).</summary>
