@@ -6,19 +6,35 @@ namespace Restormer.Imaging;
 /// Checks that a file holds its whole image before it is decoded. libjpeg decodes a truncated JPEG "successfully",
 /// filling the missing rows with grey and only printing a warning, so a JPEG's markers are walked to its end-of-image
 /// marker; a WebP must be as long as its RIFF header says; a binary PPM/PGM/PBM must hold at least its raw samples.
-/// (libpng, libtiff and OpenCV's BMP reader fail on truncation by themselves, and PNG's chunks are walked by
-/// <see cref="ImageHeader"/>.)
+/// PNG's chunks are walked to IEND by their lengths alone, reading no chunk. (libtiff and OpenCV's BMP reader fail on
+/// truncation by themselves.)
 /// </summary>
 public static class ImageIntegrity
 {
     /// <summary>Null when <paramref name="stream"/> (positioned at the start) is complete, else what is wrong.</summary>
     public static string? Problem(Stream stream, ImageHeader header) => header.Format switch
     {
+        FileType.Png => PngEndReached(stream) ? null : "truncated: the PNG data ends before its IEND chunk",
         FileType.Jpeg => JpegEndReached(new BufferedStream(stream, 1 << 16)) ? null : "truncated: the JPEG data ends before its end-of-image marker",
         FileType.WebP => WebPComplete(stream) ? null : "truncated: the file is shorter than its WebP header says",
         FileType.Netpbm => stream.Length >= RawNetpbmBytes(stream, header) ? null : "truncated: the file is shorter than its pixels",
         _ => null,
     };
+
+    /// <summary>Steps from chunk to chunk by the declared lengths (8-byte signature, then length, type, data, CRC); true when IEND is reached within the file.</summary>
+    private static bool PngEndReached(Stream s)
+    {
+        Span<byte> head = stackalloc byte[8];
+        long position = 8;
+        while (position + 12 <= s.Length)
+        {
+            s.Position = position;
+            s.ReadExactly(head);
+            if (head[4..8].SequenceEqual("IEND"u8)) return true;
+            position += 12 + System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(head[..4]);
+        }
+        return false;
+    }
 
     /// <summary>The fewest bytes a binary (P4, P5, P6) Netpbm file's samples take (one byte each); 0 for the text forms.</summary>
     private static long RawNetpbmBytes(Stream s, ImageHeader header)

@@ -93,6 +93,8 @@ public sealed class Trainer : IDisposable
         this.settings = settings ??= new TrainerSettings();
         layout = new ExperimentLayout(settings.ExperimentsRoot, options.Name);
         TrainingMemory.Check(options, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes); // before any folder, file or tensor
+        var trainSet = options.TrainSet.Source.Open(); // scans the data, writing nothing
+        PatchSizes.Check(options, trainSet);
         var resume = settings.ResumeState ?? options.Paths.ResumeState ?? (settings.AutoResume ? layout.LatestState() : null);
         if (resume is not null && !File.Exists(resume))
             throw new FileNotFoundException($"Training state '{resume}' does not exist; pass a training_states/<iter>.state file to --resume.", resume);
@@ -113,7 +115,7 @@ public sealed class Trainer : IDisposable
             var state = resume is null ? null : TrainingState.ReadInfo(resume);
             seed = ChooseSeed(state);
             schedule = new LearningRateSchedule(options.Train.Scheduler, options.Train.Optimizer.LearningRate, options.Train.WarmupIter);
-            batcher = new PatchBatcher(options.TrainSet.Source.Open(), options.TrainSet, seed, options.Train.AccumulateGradBatches);
+            batcher = new PatchBatcher(trainSet, options.TrainSet, seed, options.Train.AccumulateGradBatches);
             validator = CreateValidator();
             LibTorchGuard.Ensure();
             if (LibTorchGuard.Status.Protection is { } protection) log.Detail(protection); // printed once by the caller's Notice handler

@@ -25,6 +25,9 @@ public sealed class DualPixelFolderSet : IPairedImageSet
     public string NameOf(int index) => left.NameOf(index);
 
     /// <inheritdoc/>
+    public (long Width, long Height) SizeOf(int index) => left.SizeOf(index);
+
+    /// <inheritdoc/>
     public (Mat Lq, Mat Gt) Load(int index, Random rng)
     {
         var (leftPath, gtPath) = left.PathsOf(index);

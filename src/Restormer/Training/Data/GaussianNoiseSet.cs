@@ -28,6 +28,9 @@ public sealed class GaussianNoiseSet : IPairedImageSet, IPatchDegradation
     public string NameOf(int index) => Path.GetFileNameWithoutExtension(files[index]);
 
     /// <inheritdoc/>
+    public (long Width, long Height) SizeOf(int index) => ImageFiles.Size(files[index]);
+
+    /// <inheritdoc/>
     public (Mat Lq, Mat Gt) Load(int index, Random rng)
     {
         var gt = ImageFiles.Read(files[index], grayscale: spec.Channels == 1);

@@ -16,6 +16,12 @@ public interface IPairedImageSet
     string NameOf(int index);
 
     /// <summary>
+    /// The width and height pair <paramref name="index"/> has when loaded, from its target file's header (no
+    /// decoding): what patch sizes are checked against before training.
+    /// </summary>
+    (long Width, long Height) SizeOf(int index);
+
+    /// <summary>
     /// Loads pair <paramref name="index"/> in OpenCV's channel order (BGR; a 6-channel input is two BGR images side by
     /// side in channels), 8-bit, 16-bit or float [0,1]; both images have the same height and width. All randomness
     /// (e.g. a synthetic degradation) must come from <paramref name="rng"/>, so that a seeded run repeats exactly.

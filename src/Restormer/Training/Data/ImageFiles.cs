@@ -33,6 +33,13 @@ public static class ImageFiles
 
     const int MaxNamed = 5;
 
+    /// <summary>The width and height <paramref name="path"/>'s header declares (a file <see cref="List"/> has checked).</summary>
+    public static (long Width, long Height) Size(string path)
+    {
+        var header = ImageDecoder.Check(path, maxPixels: long.MaxValue);
+        return (header.Width, header.Height);
+    }
+
     static string? Problem(string path)
     {
         try

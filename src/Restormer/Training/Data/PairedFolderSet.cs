@@ -36,6 +36,9 @@ public sealed class PairedFolderSet : IPairedImageSet
     /// <inheritdoc/>
     public string NameOf(int index) => Path.GetFileNameWithoutExtension(pairs[index].Gt);
 
+    /// <inheritdoc/>
+    public (long Width, long Height) SizeOf(int index) => ImageFiles.Size(pairs[index].Gt);
+
     /// <summary>The input and target file of pair <paramref name="index"/>.</summary>
     public (string Lq, string Gt) PathsOf(int index) => pairs[index];
 

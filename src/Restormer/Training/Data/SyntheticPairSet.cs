@@ -49,6 +49,13 @@ public sealed class SyntheticPairSet : IPairedImageSet
     public string NameOf(int index) => Path.GetFileNameWithoutExtension(files[index]);
 
     /// <inheritdoc/>
+    public (long Width, long Height) SizeOf(int index)
+    {
+        var (width, height) = ImageFiles.Size(files[index]);
+        return cropSize > 0 ? (Math.Min(width, cropSize), Math.Min(height, cropSize)) : (width, height);
+    }
+
+    /// <inheritdoc/>
     public (Mat Lq, Mat Gt) Load(int index, Random rng)
     {
         if (cropSize > 0) return DegradationWindow.Degrade(pipeline, cache[index].Value, cropSize, randomWindow, rng);
