@@ -59,6 +59,9 @@ public sealed record RestoreOptions
     /// </summary>
     public long? MaxPixels { get; init; }
 
+    /// <summary>Largest memory budget accepted (1 TiB, as <c>--memory-budget</c>): beyond any machine this runs on.</summary>
+    public const long MaxMemoryBudgetBytes = 1L << 40;
+
     /// <summary>Most intra-op threads accepted: four per core; beyond that threads only compete for the cores.</summary>
     public static int MaxThreads => 4 * Environment.ProcessorCount;
 
@@ -69,8 +72,8 @@ public sealed record RestoreOptions
             throw new ArgumentException($"The tile size must be a positive multiple of 8, got {tile}.");
         if (TileOverlap < 0 || TileSize is int side && TileOverlap >= side)
             throw new ArgumentException($"The tile overlap must be from 0 to less than the tile size, got {TileOverlap}.");
-        if (MemoryBudgetBytes <= 0)
-            throw new ArgumentException($"The memory budget must be positive, got {MemoryBudgetBytes} bytes.");
+        if (MemoryBudgetBytes <= 0 || MemoryBudgetBytes > MaxMemoryBudgetBytes)
+            throw new ArgumentException($"The memory budget must be from 1 byte to {MaxMemoryBudgetBytes >> 30} GiB, got {MemoryBudgetBytes} bytes.");
         if (Threads is int threads && (threads < 1 || threads > MaxThreads))
             throw new ArgumentException($"Threads must be from 1 to {MaxThreads} (four per core), got {threads}.");
         if (MaxPixels is long pixels && pixels < 1)

@@ -199,7 +199,12 @@ public sealed class QueueWorker(WorkQueue queue, RestoreOptions machine, string 
     /// </summary>
     private Restorer ModelFor(QueueJob job)
     {
-        var options = job.Options with { Device = machine.Device, Threads = machine.Threads, MaxPixels = Math.Min(job.Options.MaxPixels ?? maxPixels, maxPixels) };
+        // A job may ask for less memory and fewer pixels than this worker allows, never more.
+        var options = job.Options with
+        {
+            Device = machine.Device, Threads = machine.Threads, MaxPixels = Math.Min(job.Options.MaxPixels ?? maxPixels, maxPixels),
+            MemoryBudgetBytes = Math.Min(job.Options.MemoryBudgetBytes, machine.MemoryBudgetBytes),
+        };
         return loaded.Get(job.Model + "\n" + JsonSerializer.Serialize(options), () =>
         {
             var watch = Stopwatch.StartNew();

@@ -61,4 +61,21 @@ public class JobParserTests
         Assert.NotNull(job.Problem);
         Assert.Null(job.SharedFolder); // nothing reads or deletes files there, not even a submitter
     }
+
+    [Theory]
+    [InlineData(1L << 50, "The memory budget must be from 1 byte to 1024 GiB")]
+    [InlineData(-1L, "The memory budget must be from 1 byte to 1024 GiB")]
+    [InlineData(4L << 30, null)]
+    public void AJobsMemoryBudgetIsBoundedBothWays(long bytes, string? problem)
+    {
+        var hash = Hash().Select(field => field.Name == "options" ? new HashEntry("options", $"{{\"MemoryBudgetBytes\":{bytes}}}") : field).ToArray();
+        var job = JobParser.Job("j", hash, sharedFolder: null)!;
+        if (problem is null)
+        {
+            Assert.Null(job.Problem);
+            Assert.Equal(bytes, job.Options.MemoryBudgetBytes);
+        }
+        else
+            Assert.Contains(problem, job.Problem);
+    }
 }
