@@ -71,10 +71,10 @@ public sealed record ImageHeader(FileType Format, long Width, long Height)
         return read == 4 && ((start[0] == 'I' && start[1] == 'I' && start[2] == 42 && start[3] == 0) || (start[0] == 'M' && start[1] == 'M' && start[2] == 0 && start[3] == 42));
     }
 
-    /// <summary>Only IHDR: PNG's text and ICC chunks may be compressed, and inflating them could itself be a bomb.</summary>
     /// <summary>
-    /// The size in the IHDR chunk, which PNG requires first: read here from its 16 bytes, because MetadataExtractor's
-    /// chunk reader allocates whatever length a damaged chunk declares (a 247-byte file asked for 1 GB; the fuzz suite).
+    /// The size in the IHDR chunk, which PNG requires first, read from its 16 bytes: no other chunk is read (text and ICC
+    /// chunks may be compressed bombs), and MetadataExtractor's chunk reader allocated whatever length a damaged chunk
+    /// declared (a 247-byte file asked for 1 GB; found by the fuzz suite).
     /// </summary>
     private static (long, long)? PngSize(Stream stream)
     {
