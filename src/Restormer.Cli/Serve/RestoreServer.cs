@@ -32,6 +32,7 @@ public sealed class RestoreServer : IAsyncDisposable
         Jobs = queue is null
             ? new JobScheduler(runner ?? RestoreWithCachedModel, options.QueueCapacity, options.ResultLifetime, log)
             : new JobScheduler(new QueueRunner(queue, options.Restore).Run, options.QueueCapacity, options.ResultLifetime, log, options.InFlight);
+        app.Use((context, next) => UnexpectedErrors.Handle(context, next, log));
         new ServeApi(options, Jobs, Work).Map(app);
     }
 
