@@ -35,9 +35,12 @@ public static class VideoEncoder
             "-map_metadata", "1", "-map_metadata:s:v:0", $"1:s:{clip.StreamIndex.ToString(CultureInfo.InvariantCulture)}", "-map_chapters", "1",
         ];
         void Colour(string option, string? value) { if (value is not null) arguments.AddRange([option, value]); }
+        // ffprobe names a few values otherwise than the options take them.
+        bool rgb = pixelFormat.StartsWith("gbr", StringComparison.Ordinal) || pixelFormat.StartsWith("bgr", StringComparison.Ordinal) || pixelFormat.StartsWith("rgb", StringComparison.Ordinal);
         Colour("-color_primaries", clip.ColorPrimaries);
-        Colour("-color_trc", clip.ColorTransfer);
-        Colour("-colorspace", clip.ColorSpace);
+        Colour("-color_trc", clip.ColorTransfer switch { "bt470m" => "gamma22", "bt470bg" => "gamma28", var trc => trc });
+        // An RGB clip written as YUV was converted with BT.601 (ColourConversion), so it says so.
+        Colour("-colorspace", clip.ColorSpace == "gbr" ? rgb ? "rgb" : "smpte170m" : clip.ColorSpace);
         Colour("-color_range", clip.ColorRange);
         if (mp4) arguments.AddRange(["-video_track_timescale", clip.TimeBase.Den.ToString(CultureInfo.InvariantCulture)]);
         if (mp4 && codec == VideoCodec.Hevc) arguments.AddRange(["-tag:v", "hvc1"]); // what Apple's players want
@@ -60,7 +63,7 @@ public static class VideoEncoder
         using var child = FFmpeg.Start("ffmpeg", arguments);
         child.WaitForExit(cancellation);
         if (child.Process.ExitCode != 0)
-            throw new IOException($"Encoding '{shownAs}' failed: {child.Failure}. If FFmpeg cannot copy an audio or subtitle stream into " +
-                                  $"{Path.GetExtension(shownAs)}, write .mkv, which holds nearly all.");
+            throw new IOException($"Encoding '{shownAs}' failed: {child.Failure}." + (Path.GetExtension(shownAs) == ".mkv" ? ""
+                : $" If FFmpeg cannot copy an audio or subtitle stream into {Path.GetExtension(shownAs)}, write .mkv, which holds nearly all."));
     }
 }
