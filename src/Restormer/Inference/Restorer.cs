@@ -213,8 +213,8 @@ public sealed class Restorer : IDisposable
     {
         var weights = new FileInfo(WeightsPath);
         var description = $"{weights.FullName} {weights.Length} {weights.LastWriteTimeUtc.Ticks} {tiled.Options}";
-        return VideoRestoration.Run(inputPath, outputPath, save ?? new VideoSaveOptions(), (frame, share, stop) => Restore(frame, share, stop),
-            description, tiled.Options.MaxPixels ?? ImageLimits.MaxPixels, progress, cancellation);
+        return VideoRestoration.Run(inputPath, outputPath, save ?? new VideoSaveOptions(), VideoRestoration.OneByOne((frame, share, stop) => Restore(frame, share, stop)),
+            window: 1, description, tiled.Options.MaxPixels ?? ImageLimits.MaxPixels, progress, cancellation);
     }
 
     /// <summary>A new Mat of <paramref name="pixels"/> in <paramref name="wanted"/> channels (gray ↔ BGR), or null when it has them already.</summary>

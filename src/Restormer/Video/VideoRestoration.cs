@@ -5,12 +5,16 @@ using Restormer.IO;
 
 namespace Restormer.Video;
 
-/// <summary>Restores one frame (BGR, 8 or 16 bits) into a new Mat of the same size and depth, reporting its fraction done.</summary>
-public delegate Mat FrameRestore(Mat frame, IProgress<double> progress, CancellationToken cancellation);
+/// <summary>
+/// Restores <paramref name="frames"/> (BGR, 8 or 16 bits) into <paramref name="restored"/>, same index, new Mats of the
+/// same size and depth; reports the frames done (fractions within a frame). A cancelled call throws having filled some
+/// entries: those in front without a gap are kept.
+/// </summary>
+public delegate void FramesRestore(IReadOnlyList<Mat> frames, Mat?[] restored, IProgress<double> progress, CancellationToken cancellation);
 
 /// <summary>
-/// Restores a clip frame by frame: a decoder thread reads ahead (<see cref="FrameDecoder"/>, two frames queued), each
-/// frame goes through the network, and FFmpeg encodes behind into lossless chunks (<see cref="ChunkWriter"/>,
+/// Restores a clip frame by frame: a decoder thread reads ahead (<see cref="FrameDecoder"/>, two frames queued), the
+/// frames go through the network (one at a time here, or a window of them handed to queue workers), and FFmpeg encodes behind into lossless chunks (<see cref="ChunkWriter"/>,
 /// <see cref="FramesPerChunk"/> frames each) in the <see cref="WorkFolder"/>; when every frame is restored,
 /// <see cref="VideoEncoder"/> writes the output under a temporary name and renames it (<see cref="AtomicFile"/>).
 /// Memory holds a few frames whatever the clip's length. A cancelled run closes the chunk in work, keeping every
@@ -22,11 +26,11 @@ public static class VideoRestoration
     public const int FramesPerChunk = 16;
 
     /// <summary>
-    /// Restores <paramref name="input"/> into <paramref name="output"/> with <paramref name="restore"/>.
-    /// <paramref name="model"/> describes the network and its options: chunks left by a run with another description
-    /// (or another input file) are discarded rather than mixed in.
+    /// Restores <paramref name="input"/> into <paramref name="output"/> with <paramref name="restore"/>, given up to
+    /// <paramref name="window"/> frames at a time. <paramref name="model"/> describes the network and its options:
+    /// chunks left by a run with another description (or another input file) are discarded rather than mixed in.
     /// </summary>
-    public static VideoResult Run(string input, string output, VideoSaveOptions save, FrameRestore restore, string model, long maxPixels,
+    public static VideoResult Run(string input, string output, VideoSaveOptions save, FramesRestore restore, int window, string model, long maxPixels,
                                   IProgress<VideoProgress>? progress, CancellationToken cancellation)
     {
         if (Path.GetFullPath(input) == Path.GetFullPath(output))
@@ -49,7 +53,7 @@ public static class VideoRestoration
         var (chunks, resumed) = work.Restored();
         var all = chunks.ToList();
         if (resumed < timeline.FrameCount)
-            all.AddRange(RestoreFrames(clip, timeline.FrameCount, resumed, work.Path, pixelFormat, restore, progress, cancellation));
+            all.AddRange(RestoreFrames(clip, timeline.FrameCount, resumed, work.Path, pixelFormat, restore, window, progress, cancellation));
         progress?.Report(new VideoProgress(timeline.FrameCount, timeline.FrameCount, resumed, Encoding: true));
         IReadOnlyList<string> warnings = [];
         AtomicFile.Write(output, (string temporary) =>
@@ -59,12 +63,12 @@ public static class VideoRestoration
     }
 
     /// <summary>Restores frames <paramref name="first"/> onwards into new chunks, which it returns in order.</summary>
-    private static List<string> RestoreFrames(VideoInfo clip, int frameCount, int first, string folder, string pixelFormat, FrameRestore restore,
-                                              IProgress<VideoProgress>? progress, CancellationToken cancellation)
+    private static List<string> RestoreFrames(VideoInfo clip, int frameCount, int first, string folder, string pixelFormat, FramesRestore restore,
+                                              int window, IProgress<VideoProgress>? progress, CancellationToken cancellation)
     {
         var chunks = new List<string>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var queue = new BlockingCollection<Mat>(boundedCapacity: 2);
+        using var queue = new BlockingCollection<Mat>(boundedCapacity: Math.Max(2, window));
         Exception? decodeError = null;
         var decoding = Task.Run(() =>
         {
@@ -85,21 +89,34 @@ public static class VideoRestoration
 
         ChunkWriter? chunk = null;
         int done = first;
+        var frames = new List<Mat>();
+        var restored = Array.Empty<Mat?>();
+        // Writes the restored frames in front without a gap, in order, into chunks.
+        void Keep()
+        {
+            foreach (var frame in restored.TakeWhile(f => f is not null))
+            {
+                chunk ??= new ChunkWriter(folder, done, clip, pixelFormat);
+                using var bgr = frame!.Channels() == 1 ? frame.CvtColor(ColorConversionCodes.GRAY2BGR) : null;
+                chunk.Write(bgr ?? frame);
+                done++;
+                if (chunk.Count == FramesPerChunk) Close(ref chunk, chunks);
+            }
+        }
         try
         {
-            foreach (var frame in queue.GetConsumingEnumerable(cancellation))
-                using (frame)
-                {
-                    chunk ??= new ChunkWriter(folder, done, clip, pixelFormat);
-                    int index = done;
-                    using var restored = restore(frame, new Relay(f => progress?.Report(new VideoProgress(index + f, frameCount, first, false))), cancellation);
-                    using var bgr = restored.Channels() == 1 ? restored.CvtColor(ColorConversionCodes.GRAY2BGR) : null;
-                    chunk.Write(bgr ?? restored);
-                    done++;
-                    progress?.Report(new VideoProgress(done, frameCount, first, false));
-                    if (chunk.Count == FramesPerChunk)
-                        Close(ref chunk, chunks);
-                }
+            using var frameSource = queue.GetConsumingEnumerable(cancellation).GetEnumerator();
+            while (true)
+            {
+                while (frames.Count < window && frameSource.MoveNext()) frames.Add(frameSource.Current);
+                if (frames.Count == 0) break;
+                restored = new Mat?[frames.Count];
+                int start = done;
+                restore(frames, restored, new Relay(f => progress?.Report(new VideoProgress(start + f, frameCount, first, false))), cancellation);
+                Keep();
+                Release(frames, restored);
+                progress?.Report(new VideoProgress(done, frameCount, first, false));
+            }
             decoding.Wait(CancellationToken.None);
             if (decodeError is not null) throw decodeError;
             if (done != frameCount)
@@ -109,17 +126,36 @@ public static class VideoRestoration
         }
         catch (OperationCanceledException)
         {
-            Close(ref chunk, chunks); // keeps the frames restored before the stop
+            Keep(); // the frames restored before the stop
+            Close(ref chunk, chunks);
             throw;
         }
         finally
         {
+            Release(frames, restored);
             chunk?.Dispose();
             stop.Cancel();
             decoding.Wait(CancellationToken.None);
             while (queue.TryTake(out var left)) left.Dispose();
         }
     }
+
+    private static void Release(List<Mat> frames, Mat?[] restored)
+    {
+        foreach (var mat in frames.Concat(restored)) mat?.Dispose();
+        frames.Clear();
+        Array.Clear(restored);
+    }
+
+    /// <summary>Restores frames one at a time with <paramref name="restore"/> (the network in this process).</summary>
+    public static FramesRestore OneByOne(Func<Mat, IProgress<double>, CancellationToken, Mat> restore) => (frames, restored, progress, cancellation) =>
+    {
+        for (int i = 0; i < frames.Count; i++)
+        {
+            int index = i;
+            restored[i] = restore(frames[i], new Relay(f => progress.Report(index + f)), cancellation);
+        }
+    };
 
     private static void Close(ref ChunkWriter? chunk, List<string> chunks)
     {
