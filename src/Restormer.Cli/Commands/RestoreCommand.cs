@@ -100,7 +100,7 @@ public static class RestoreCommand
         var videoSave = new VideoSaveOptions { Codec = request.Codec, Quality = request.Quality };
         bool anyVideo = CheckVideos(request, items, videoSave, toStdout);
         if (request.ScaleOut?.Queue is not null)
-            return QueuedRestore.Run(cli, request, items, save, where, cancellation);
+            return QueuedRestore.Run(cli, request, items, save, videoSave, where, cancellation);
 
         var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(request.Task, request.Weights, request.Options);
@@ -135,11 +135,8 @@ public static class RestoreCommand
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
                     if (VideoContainers.IsVideo(item.Input.Path))
                     {
-                        var video = RestoreVideo(restorer, item, videoSave, display, index, items.Count, cancellation);
-                        var resumed = video.Resumed > 0 ? $", {video.Resumed} of them restored by an earlier run" : "";
-                        display.Line($"ok   {name} -> {item.Output} ({video.Frames} frames{resumed}, {watch.Elapsed.TotalSeconds:F1} s)");
-                        foreach (var warning in video.Warnings) display.Line($"note {name}: {warning}");
-                        Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3), Frames: video.Frames));
+                        var video = RestoreVideo(item, display, index, items.Count, progress => restorer.RestoreVideo(item.Input.Path, item.Output, videoSave, progress, cancellation));
+                        VideoDone(cli, request, display, item, video, watch.Elapsed);
                     }
                     else
                     {
@@ -166,7 +163,7 @@ public static class RestoreCommand
 
     /// <summary>
     /// Checks, before any work, what videos among <paramref name="items"/> need: FFmpeg, an output file in a container
-    /// that holds the codec, no standard output and no queue; and that no image is to become a video. Returns
+    /// that holds the codec, no standard output; and that no image is to become a video. Returns
     /// whether there is a video.
     /// </summary>
     private static bool CheckVideos(Request request, IReadOnlyList<OutputPlan.Item> items, VideoSaveOptions save, bool toStdout)
@@ -180,8 +177,6 @@ public static class RestoreCommand
             return false;
         }
         if (toStdout) throw new ArgumentException("Videos are written to files: give an output file (e.g. -o clip_sharp.mp4) or a folder instead of '-o -'.");
-        if (request.ScaleOut?.Queue is not null)
-            throw new NotSupportedException($"--queue restores images only so far; restore the videos ({videos[0].Input.Name}...) without --queue (--shard K/N splits a folder of videos between machines).");
         FFmpeg.Find("ffmpeg");
         FFmpeg.Find("ffprobe");
         foreach (var item in videos.Where(i => !i.Skip))
@@ -193,9 +188,11 @@ public static class RestoreCommand
         return true;
     }
 
-    /// <summary>Restores one clip, moving the bar over its frames (frames, fps, time left) and saying where the frames wait when stopped.</summary>
-    private static VideoResult RestoreVideo(Restorer restorer, OutputPlan.Item item, VideoSaveOptions save, ProgressDisplay display, int index, int count,
-                                            CancellationToken cancellation)
+    /// <summary>
+    /// Restores one clip with <paramref name="run"/>, moving the bar over its frames (frames, fps, time left) and
+    /// saying where the frames wait when stopped.
+    /// </summary>
+    internal static VideoResult RestoreVideo(OutputPlan.Item item, ProgressDisplay display, int index, int count, Func<IProgress<VideoProgress>, VideoResult> run)
     {
         var watch = Stopwatch.StartNew();
         var gate = new Lock();
@@ -219,7 +216,7 @@ public static class RestoreCommand
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(item.Output))!);
-            return restorer.RestoreVideo(item.Input.Path, item.Output, save, progress, cancellation);
+            return run(progress);
         }
         catch (OperationCanceledException)
         {
@@ -227,6 +224,15 @@ public static class RestoreCommand
                 display.Line($"stop {item.Input.Name}: {done} of {frameCount} frames restored, kept in '{WorkFolder.PathFor(item.Output)}'; run the same command again to go on from there.");
             throw;
         }
+    }
+
+    /// <summary>Reports a restored clip: its line, what could not be kept, and its <c>--json</c> record.</summary>
+    internal static void VideoDone(Cli cli, Request request, ProgressDisplay display, OutputPlan.Item item, VideoResult video, TimeSpan elapsed)
+    {
+        var resumed = video.Resumed > 0 ? $", {video.Resumed} of them restored by an earlier run" : "";
+        display.Line($"ok   {item.Input.Name} -> {item.Output} ({video.Frames} frames{resumed}, {elapsed.TotalSeconds:F1} s)");
+        foreach (var warning in video.Warnings) display.Line($"note {item.Input.Name}: {warning}");
+        Record(cli, request, new ImageRecord(item.Input.Name, item.Output, "ok", Math.Round(elapsed.TotalSeconds, 3), Frames: video.Frames));
     }
 
     /// <summary>Passes reports on at once on the reporting thread (<see cref="Progress{T}"/> would post them to the thread pool, out of order).</summary>

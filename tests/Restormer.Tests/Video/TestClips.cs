@@ -15,16 +15,16 @@ public static class TestClips
         FFmpeg.Run("ffmpeg", ["-nostdin", "-v", "error", "-y", .. arguments], "Making a test clip");
 
     /// <summary>
-    /// A 64×48 H.264 clip of <paramref name="frames"/> frames at 10 fps with a 50 ms jump after frame 5 (variable frame
+    /// A <paramref name="size"/> (64×48) H.264 clip of <paramref name="frames"/> frames at 10 fps with a 50 ms jump after frame 5 (variable frame
     /// rate), blurred, with a 440 Hz tone (AAC), two subtitles (mov_text), BT.709 colour, a title and a 90° rotation.
     /// </summary>
-    public static string Shaky(string folder, int frames = 20)
+    public static string Shaky(string folder, int frames = 20, string size = "64x48")
     {
         var seconds = (frames / 10.0).ToString(CultureInfo.InvariantCulture);
         var subtitles = Path.Combine(folder, "subs.srt");
         File.WriteAllText(subtitles, "1\n00:00:00,000 --> 00:00:01,000\nHello\n\n2\n00:00:01,000 --> 00:00:02,000\nWorld\n");
         var plain = Path.Combine(folder, "plain.mp4");
-        Make("-f", "lavfi", "-i", $"testsrc2=size=64x48:rate=10:duration={seconds}", "-f", "lavfi", "-i", $"sine=frequency=440:duration={seconds}",
+        Make("-f", "lavfi", "-i", $"testsrc2=size={size}:rate=10:duration={seconds}", "-f", "lavfi", "-i", $"sine=frequency=440:duration={seconds}",
              "-i", subtitles, "-map", "0", "-map", "1", "-map", "2",
              "-vf", "boxblur=2,settb=1/1000,setpts='PTS+if(gt(N,4),50,0)'", "-fps_mode", "vfr", "-enc_time_base", "1/1000", "-video_track_timescale", "1000",
              "-c:v", "libx264", "-pix_fmt", "yuv420p", "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
