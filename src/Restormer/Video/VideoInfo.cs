@@ -20,7 +20,7 @@ public sealed record VideoInfo
     public int BitDepth => PixelFormats.Depth(PixelFormat);
     /// <summary>The video stream's time base, in which <see cref="Timeline"/> counts.</summary>
     public required (long Num, long Den) TimeBase { get; init; }
-    /// <summary>The stream's nominal frame rate (<c>r_frame_rate</c>), e.g. <c>30000/1001</c>.</summary>
+    /// <summary>The stream's frame rate (<c>avg_frame_rate</c>, else <c>r_frame_rate</c>), e.g. <c>30000/1001</c>.</summary>
     public required string FrameRate { get; init; }
     /// <summary>Display rotation in degrees as the container stores it (0 when none).</summary>
     public int Rotation { get; init; }
@@ -69,7 +69,8 @@ public sealed record VideoInfo
             Height = video.GetProperty("height").GetInt32(),
             PixelFormat = Text(video, "pix_fmt") ?? throw new InvalidDataException($"'{path}': FFmpeg cannot tell the video's pixel format (is its codec supported?)."),
             TimeBase = timeBase,
-            FrameRate = Text(video, "r_frame_rate") is { } rate && Ratio(rate) is { Num: > 0 } ? rate : "25/1",
+            // The average rate where known (it sets the last frame's length), else the nominal one.
+            FrameRate = new[] { Text(video, "avg_frame_rate"), Text(video, "r_frame_rate") }.FirstOrDefault(r => Ratio(r) is { Num: > 0 }) ?? "25/1",
             Rotation = DisplayRotation(video),
             ColorPrimaries = Known(Text(video, "color_primaries")),
             ColorTransfer = Known(Text(video, "color_transfer")),

@@ -34,9 +34,9 @@ public sealed class VideoRestoreTests : IDisposable
     }
 
     /// <summary>Asserts each frame of <paramref name="output"/> is the restore of the same frame of <paramref name="input"/>, within <paramref name="minPsnr"/> dB (infinity: exactly).</summary>
-    private static void FramesAreRestoredFrames(string input, string output, double minPsnr)
+    private static void FramesAreRestoredFrames(string input, string output, double minPsnr, RestoreOptions? options = null)
     {
-        using var restorer = Restorer.Load(TinyWeights);
+        using var restorer = Restorer.Load(TinyWeights, options);
         var (source, result) = (TestClips.Frames(input), TestClips.Frames(output));
         try
         {
@@ -101,6 +101,34 @@ public sealed class VideoRestoreTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Err + result.Out);
         Assert.Equal(VideoInfo.Probe(clip).PixelFormat, VideoInfo.Probe(At("out.mkv")).PixelFormat); // FFV1 keeps the clip's RGB format
         FramesAreRestoredFrames(clip, At("out.mkv"), minPsnr: double.PositiveInfinity);
+    }
+
+    [SkippableFact]
+    public void ImageOptionsWorkForFrames()
+    {
+        TestClips.SkipIfMissing();
+        var clip = Clip("rgb.mkv", frames: 3, codec: "ffv1", pixelFormat: "gbrp");
+        var result = Restore(clip, "-o", At("tiled.mkv"), "--codec", "ffv1", "--tile", "32", "--tile-overlap", "8", "--self-ensemble", "2", "--runtime", "libtorch");
+        Assert.True(result.ExitCode == 0, result.Err + result.Out);
+        FramesAreRestoredFrames(clip, At("tiled.mkv"), minPsnr: double.PositiveInfinity,
+            new RestoreOptions { TileSize = 32, TileOverlap = 8, SelfEnsemble = 2, Runtime = InferenceRuntime.Libtorch });
+    }
+
+    [SkippableFact]
+    public void ShardsSplitAFolderOfVideosByVideo()
+    {
+        TestClips.SkipIfMissing();
+        foreach (var name in new[] { "a", "b", "c", "d" }) Clip($"in/{name}.mp4", frames: 2);
+        var parts = new List<string>();
+        foreach (var shard in new[] { "0/2", "1/2" })
+        {
+            var result = Restore(At("in"), "-o", At("out"), "--shard", shard, "--skip-existing");
+            Assert.True(result.ExitCode == 0, result.Err + result.Out);
+            parts.Add(string.Join(",", Directory.GetFiles(At("out")).Select(Path.GetFileName).Order()));
+        }
+        Assert.Equal("a.mp4,b.mp4,c.mp4,d.mp4", parts[1]); // both shards together: every clip once
+        Assert.NotEqual("", parts[0]);
+        Assert.NotEqual(parts[0], parts[1]); // the first shard restored some of them, the second the others
     }
 
     [SkippableFact]
