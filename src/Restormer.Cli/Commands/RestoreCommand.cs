@@ -199,7 +199,7 @@ public static class RestoreCommand
         var lastLine = TimeSpan.Zero;
         int done = 0, frameCount = 0;
         var file = Path.GetFileName(item.Input.Path);
-        var progress = new Reporter<VideoProgress>(p =>
+        var progress = new ImmediateProgress<VideoProgress>(p =>
         {
             lock (gate)
             {
@@ -233,12 +233,6 @@ public static class RestoreCommand
         display.Line($"ok   {item.Input.Name} -> {item.Output} ({video.Frames} frames{resumed}, {elapsed.TotalSeconds:F1} s)");
         foreach (var warning in video.Warnings) display.Line($"note {item.Input.Name}: {warning}");
         Record(cli, request, new ImageRecord(item.Input.Name, item.Output, "ok", Math.Round(elapsed.TotalSeconds, 3), Frames: video.Frames));
-    }
-
-    /// <summary>Passes reports on at once on the reporting thread (<see cref="Progress{T}"/> would post them to the thread pool, out of order).</summary>
-    private sealed class Reporter<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 
     internal static void Record(Cli cli, Request request, ImageRecord record)

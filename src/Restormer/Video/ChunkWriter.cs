@@ -28,7 +28,7 @@ public sealed class ChunkWriter : IDisposable
         temporary = Path.Combine(folder, $".chunk.partial-{Environment.ProcessId}-{Guid.NewGuid():N}.mkv");
         child = FFmpeg.Start("ffmpeg", ["-nostdin", "-v", "error", "-f", "rawvideo", "-pix_fmt", FrameDecoder.BgrFormat(clip),
             "-s", $"{clip.Width}x{clip.Height}", "-framerate", clip.FrameRate, "-i", "pipe:0",
-            "-vf", ColourConversion.FromBgr(clip, pixelFormat), "-c:v", "ffv1", "-level", "3", "-f", "matroska", temporary], writeInput: true);
+            "-vf", ColourConversion.FromBgr(clip, pixelFormat), "-c:v", "ffv1", "-level", "3", "-f", "matroska", FFmpeg.FileUrl(temporary)], writeInput: true);
         input = child.Process.StandardInput.BaseStream;
     }
 

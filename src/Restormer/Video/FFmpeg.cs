@@ -25,6 +25,12 @@ public static class FFmpeg
         throw new NotSupportedException($"Videos need FFmpeg, and '{program}' is not installed: run ./setup.sh (or 'sudo apt-get install ffmpeg').");
     }
 
+    /// <summary>
+    /// <paramref name="path"/> as FFmpeg must be given it: with the <c>file:</c> protocol, or a name such as
+    /// <c>concat:a.mp4</c> or <c>http:x.mp4</c> would be opened as another protocol.
+    /// </summary>
+    public static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
+
     /// <summary>Whether both programs are installed.</summary>
     public static bool IsInstalled
     {

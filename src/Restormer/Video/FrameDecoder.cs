@@ -22,7 +22,7 @@ public sealed class FrameDecoder : IDisposable
     public FrameDecoder(VideoInfo clip)
     {
         this.clip = clip;
-        child = FFmpeg.Start("ffmpeg", ["-nostdin", "-v", "error", "-noautorotate", "-i", clip.Path,
+        child = FFmpeg.Start("ffmpeg", ["-nostdin", "-v", "error", "-noautorotate", "-i", FFmpeg.FileUrl(clip.Path),
             "-map", $"0:{clip.StreamIndex.ToString(CultureInfo.InvariantCulture)}", "-vf", ColourConversion.ToBgr(clip, BgrFormat(clip)),
             "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1"], readOutput: true);
         stream = child.Process.StandardOutput.BaseStream;

@@ -22,7 +22,7 @@ public sealed class Timeline
     public static Timeline Read(VideoInfo info, CancellationToken cancellation = default)
     {
         var csv = FFmpeg.Run("ffprobe", ["-v", "error", "-select_streams", info.StreamIndex.ToString(CultureInfo.InvariantCulture),
-            "-show_entries", "frame=best_effort_timestamp", "-of", "csv=p=0", "--", info.Path], $"Cannot read the frames of '{info.Path}'", cancellation);
+            "-show_entries", "frame=best_effort_timestamp", "-of", "csv=p=0", FFmpeg.FileUrl(info.Path)], $"Cannot read the frames of '{info.Path}'", cancellation);
         long start = (long)Math.Round(info.StartTime * info.TimeBase.Den / info.TimeBase.Num);
         // A frame without a timestamp follows the previous one by a nominal frame's duration.
         var rate = info.FrameRate.Split('/');

@@ -19,7 +19,7 @@ public static class VideoEncoder
                                                VideoCodec codec, int quality, string pixelFormat, CancellationToken cancellation)
     {
         var list = Path.Combine(workFolder, "chunks.txt");
-        File.WriteAllLines(list, chunks.Select(c => $"file '{c.Replace("'", @"'\''")}'"));
+        File.WriteAllLines(list, chunks.Select(c => $"file '{FFmpeg.FileUrl(c).Replace("'", @"'\''")}'"));
         var filter = Path.Combine(workFolder, "timeline.txt");
         File.WriteAllText(filter, timeline.SetptsFilter(clip.TimeBase) + (clip.SampleAspectRatio is { } sar ? $",setsar={sar.Replace(':', '/')}" : ""));
         bool mp4 = VideoContainers.StoresRotation(output);
@@ -27,8 +27,8 @@ public static class VideoEncoder
         var encoded = rotate ? Path.Combine(workFolder, "encoded" + Path.GetExtension(output)) : output;
         List<string> arguments =
         [
-            "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-i", clip.Path,
-            "-map", "0:v:0", "-map", "1:a?", "-map", "1:s?", "-filter_script:v", filter,
+            "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", FFmpeg.FileUrl(list), "-i", FFmpeg.FileUrl(clip.Path),
+            "-map", "0:v:0", "-map", "1:a?", "-map", "1:s?", "-filter_script:v", FFmpeg.FileUrl(filter),
             "-fps_mode", "passthrough", "-enc_time_base", $"{clip.TimeBase.Num}/{clip.TimeBase.Den}",
             "-c:v", codec.Encoder(), .. codec.Arguments(quality), "-pix_fmt", pixelFormat,
             "-c:a", "copy", "-c:s", "copy",
@@ -44,13 +44,13 @@ public static class VideoEncoder
         Colour("-color_range", clip.ColorRange);
         if (mp4) arguments.AddRange(["-video_track_timescale", clip.TimeBase.Den.ToString(CultureInfo.InvariantCulture)]);
         if (mp4 && codec == VideoCodec.Hevc) arguments.AddRange(["-tag:v", "hvc1"]); // what Apple's players want
-        arguments.Add(encoded);
+        arguments.Add(FFmpeg.FileUrl(encoded));
         Run(arguments, shownAs, cancellation);
         if (rotate)
         {
             // FFmpeg 5.1 sets a display matrix only on copied streams, so the rotation goes on in a second, copying pass.
-            Run(["-nostdin", "-v", "error", "-y", "-i", encoded, "-map", "0", "-c", "copy", "-map_metadata", "0",
-                 "-metadata:s:v:0", $"rotate={clip.Rotation.ToString(CultureInfo.InvariantCulture)}", output], shownAs, cancellation);
+            Run(["-nostdin", "-v", "error", "-y", "-i", FFmpeg.FileUrl(encoded), "-map", "0", "-c", "copy", "-map_metadata", "0",
+                 "-metadata:s:v:0", $"rotate={clip.Rotation.ToString(CultureInfo.InvariantCulture)}", FFmpeg.FileUrl(output)], shownAs, cancellation);
             File.Delete(encoded);
         }
         return clip.Rotation != 0 && !mp4

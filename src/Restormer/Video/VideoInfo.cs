@@ -44,7 +44,7 @@ public sealed record VideoInfo
         string json;
         try
         {
-            json = FFmpeg.Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", "--", path],
+            json = FFmpeg.Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", FFmpeg.FileUrl(path)],
                 $"'{path}' is not a video FFmpeg can read", cancellation);
         }
         catch (IOException e)

@@ -68,7 +68,7 @@ public static class VideoRestoration
     {
         var chunks = new List<string>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var queue = new BlockingCollection<Mat>(boundedCapacity: Math.Max(2, window));
+        using var queue = new BlockingCollection<Mat>(boundedCapacity: 2);
         Exception? decodeError = null;
         var decoding = Task.Run(() =>
         {
@@ -112,7 +112,7 @@ public static class VideoRestoration
                 if (frames.Count == 0) break;
                 restored = new Mat?[frames.Count];
                 int start = done;
-                restore(frames, restored, new Relay(f => progress?.Report(new VideoProgress(start + f, frameCount, first, false))), cancellation);
+                restore(frames, restored, new ImmediateProgress<double>(f => progress?.Report(new VideoProgress(start + f, frameCount, first, false))), cancellation);
                 Keep();
                 Release(frames, restored);
                 progress?.Report(new VideoProgress(done, frameCount, first, false));
@@ -153,7 +153,7 @@ public static class VideoRestoration
         for (int i = 0; i < frames.Count; i++)
         {
             int index = i;
-            restored[i] = restore(frames[i], new Relay(f => progress.Report(index + f)), cancellation);
+            restored[i] = restore(frames[i], new ImmediateProgress<double>(f => progress.Report(index + f)), cancellation);
         }
     };
 
@@ -163,11 +163,5 @@ public static class VideoRestoration
         if (chunk.Finish() is { } path) chunks.Add(path);
         chunk.Dispose();
         chunk = null;
-    }
-
-    /// <summary>Passes reports on at once, on the reporting thread (<see cref="Progress{T}"/> would post them elsewhere, out of order).</summary>
-    private sealed class Relay(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
     }
 }

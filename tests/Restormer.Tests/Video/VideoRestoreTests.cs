@@ -154,7 +154,7 @@ public sealed class VideoRestoreTests : IDisposable
         var clip = TestClips.Shaky(root, frames: 40);
         using var restorer = Restorer.Load(TinyWeights);
         using var stop = new CancellationTokenSource();
-        var progress = new Reports(p => { if (p.Frames >= 21) stop.Cancel(); });
+        var progress = new ImmediateProgress<VideoProgress>(p => { if (p.Frames >= 21) stop.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => restorer.RestoreVideo(clip, At("resumed.mp4"), progress: progress, cancellation: stop.Token));
         Assert.False(File.Exists(At("resumed.mp4")));
         Assert.True(Directory.Exists(WorkFolder.PathFor(At("resumed.mp4"))));
@@ -212,10 +212,5 @@ public sealed class VideoRestoreTests : IDisposable
         Assert.Contains("is a video", result.Err);
         Assert.DoesNotContain("   at ", result.Err + result.Out); // no stack trace
         Assert.False(File.Exists(At("web.webm")) || File.Exists(At("still.png")));
-    }
-
-    private sealed class Reports(Action<VideoProgress> report) : IProgress<VideoProgress>
-    {
-        public void Report(VideoProgress value) => report(value);
     }
 }
