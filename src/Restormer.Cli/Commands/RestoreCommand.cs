@@ -47,7 +47,7 @@ public static class RestoreCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace outputs that exist already (default: stop before any work, naming them)." };
         var skipExisting = new Option<bool>("--skip-existing") { Description = "Keep outputs that exist already and restore only the others." };
         var quiet = new Option<bool>("--quiet") { Description = "Print nothing but errors." };
-        var json = new Option<bool>("--json") { Description = "One JSON record per image on standard output ({\"input\", \"output\", \"status\": ok|failed|skipped, \"seconds\", \"error\"}); other messages go to standard error." };
+        var json = new Option<bool>("--json") { Description = "One JSON record per image or video on standard output ({\"input\", \"output\", \"status\": ok|failed|skipped, \"seconds\", \"error\", and \"frames\" for a video}); other messages go to standard error." };
         var weights = new Option<string?>("--weights", "-w") { Description = "A checkpoint (.pth or .safetensors); its architecture is read from the file. Default: the task's file in the models folder." };
         var shard = new Option<string?>("--shard") { Description = "Restore only part K of N (K/N, 0 <= K < N) of the inputs, split by a hash of their paths below the input folder: the same on every machine and rerun (batch schedulers)." };
         var common = new InferenceOptions();
