@@ -70,6 +70,15 @@ public static class VideoCodecs
         };
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming another codec when <paramref name="codec"/> cannot encode frames of this size in <paramref name="pixelFormat"/>.</summary>
+    public static void CheckSize(this VideoCodec codec, VideoInfo clip, string pixelFormat)
+    {
+        if (codec == VideoCodec.Av1 && (clip.Width < 64 || clip.Height < 64))
+            throw new ArgumentException($"'{clip.Path}': AV1 (SVT-AV1) takes frames of at least 64×64, and this clip's are {clip.Width}×{clip.Height}: use --codec hevc, vp9 or h264.");
+        if (pixelFormat.StartsWith("yuv420", StringComparison.Ordinal) && (clip.Width % 2 != 0 || clip.Height % 2 != 0))
+            throw new ArgumentException($"'{clip.Path}': its {clip.Width}×{clip.Height} frames have an odd side, which {codec.Name()} in 4:2:0 cannot hold: use --codec ffv1 (lossless, any size) and an .mkv output.");
+    }
+
     /// <summary>
     /// The output's pixel format for a clip in <paramref name="input"/>: FFV1 keeps the clip's own; the lossy codecs
     /// take 4:2:0 (what players expect), in 10 bits when the clip has more than 8 and the encoder takes 10.

@@ -44,6 +44,7 @@ public static class VideoRestoration
             throw new InvalidDataException($"'{input}': its {clip.Width}×{clip.Height} frames are over the pixel limit of {maxPixels:N0}; raise --max-pixels to restore it.");
         var timeline = Timeline.Read(clip, cancellation);
         var pixelFormat = codec.PixelFormat(clip.PixelFormat);
+        codec.CheckSize(clip, pixelFormat);
         var source = new FileInfo(input);
         var job = JsonSerializer.Serialize(new
         {

@@ -24,11 +24,11 @@ public sealed class VideoRestoreTests : IDisposable
     private static CliRunner.Result Restore(params string[] args) => CliRunner.Run(RestoreCommand.Create(), ["-w", TinyWeights, .. args]);
 
     /// <summary>A plain clip (no sound) of <paramref name="frames"/> 64×48 frames in <paramref name="pixelFormat"/>, encoded by <paramref name="codec"/>.</summary>
-    private string Clip(string relative, int frames = 6, string codec = "libx264", string pixelFormat = "yuv420p")
+    private string Clip(string relative, int frames = 6, string codec = "libx264", string pixelFormat = "yuv420p", string size = "64x48")
     {
         var path = At(relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        TestClips.Make("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-frames:v", frames.ToString(), "-vf", "boxblur=2",
+        TestClips.Make("-f", "lavfi", "-i", $"testsrc2=size={size}:rate=10", "-frames:v", frames.ToString(), "-vf", "boxblur=2",
                        "-c:v", codec, "-pix_fmt", pixelFormat, path);
         return path;
     }
@@ -147,6 +147,20 @@ public sealed class VideoRestoreTests : IDisposable
         Assert.Equal("hevc", FFmpeg.Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", At("deep.mkv")], "codec").Trim());
     }
 
+    [SkippableTheory]
+    [InlineData("out.webm", null, "vp9")] // WebM's default
+    [InlineData("out.mkv", "av1", "av1")]
+    [InlineData("out.mp4", "hevc", "hevc")]
+    public void CodecsAndContainers(string name, string? codec, string expected)
+    {
+        TestClips.SkipIfMissing();
+        var clip = Clip("in.mp4", frames: 3, size: "64x64"); // SVT-AV1's smallest frame
+        var result = Restore([clip, "-o", At(name), .. codec is null ? Array.Empty<string>() : ["--codec", codec]]);
+        Assert.True(result.ExitCode == 0, result.Err + result.Out);
+        Assert.Equal(expected, FFmpeg.Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", At(name)], "codec").Trim());
+        Assert.Equal(3, TestClips.FrameTimes(At(name)).Count);
+    }
+
     [SkippableFact]
     public void AnInterruptedRunKeepsItsFramesAndResumesIntoTheSameFile()
     {
@@ -207,10 +221,13 @@ public sealed class VideoRestoreTests : IDisposable
         result = Restore(At("in/good.mp4"), "-o", At("web.webm"), "--codec", "h264");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("cannot hold h264", result.Err);
+        result = Restore(At("in/good.mp4"), "-o", At("small.mkv"), "--codec", "av1");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("at least 64×64, and this clip's are 64×48: use --codec", result.Out);
         result = Restore(At("in/good.mp4"), "-o", At("still.png"));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("is a video", result.Err);
         Assert.DoesNotContain("   at ", result.Err + result.Out); // no stack trace
-        Assert.False(File.Exists(At("web.webm")) || File.Exists(At("still.png")));
+        Assert.False(File.Exists(At("web.webm")) || File.Exists(At("still.png")) || File.Exists(At("small.mkv")));
     }
 }
