@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 need=()
-for pkg in libgtk-3-0 libtcmalloc-minimal4 ${RESTORMER_EXTRA_PACKAGES:-}; do
+for pkg in libgtk-3-0 libtcmalloc-minimal4 ffmpeg ${RESTORMER_EXTRA_PACKAGES:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

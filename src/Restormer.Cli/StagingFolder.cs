@@ -4,7 +4,7 @@ namespace Restormer.Cli;
 
 /// <summary>
 /// A private temporary folder for images that pass through standard input or output (decoders and encoders need
-/// files); deleted with everything in it on dispose. Its name carries the process id, so that the folder of a killed
+/// files), and for video frames on their way to queue workers; deleted with everything in it on dispose. Its name carries the process id, so that the folder of a killed
 /// run is removed by the next one (<see cref="OwnerProcess"/>).
 /// </summary>
 public sealed class StagingFolder : IDisposable

@@ -6,6 +6,7 @@ using Restormer.Imaging;
 using Restormer.Inference;
 using Restormer.IO;
 using Restormer.Queue;
+using Restormer.Video;
 
 namespace Restormer.Cli.Commands;
 
@@ -19,15 +20,15 @@ public static class RestoreCommand
     internal sealed record Request(
         RestorationTask Task, IReadOnlyList<string> Inputs, string Output, string? Weights, RestoreOptions Options,
         ImageFormat? Format, int Quality, bool Recursive, ExistingOutputs Existing, bool Quiet, bool Json, ScaleOut? ScaleOut = null,
-        bool KeepMetadata = true);
+        bool KeepMetadata = true, VideoCodec? Codec = null);
 
     /// <summary>One line of <c>--json</c> output.</summary>
-    internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null, string? Note = null);
+    internal sealed record ImageRecord(string Input, string Output, string Status, double? Seconds = null, string? Error = null, string? Note = null, int? Frames = null);
 
     public static Command Create()
     {
         var task = new Option<string>("--task", "-t") { Description = $"What to restore: {string.Join(", ", RestorationTask.All.Select(t => t.Name))} (reference spellings like Motion_Deblurring work too).", DefaultValueFactory = _ => RestorationTask.MotionDeblurring.Name };
-        var files = new Argument<string[]>("inputs") { Description = "Image files, folders or patterns such as 'photos/*.jpg' (quoted or not); - reads one image from standard input.", Arity = ArgumentArity.ZeroOrMore };
+        var files = new Argument<string[]>("inputs") { Description = $"Image or video files ({VideoContainers.Names} and whatever else FFmpeg reads), folders or patterns such as 'photos/*.jpg' (quoted or not); - reads one image from standard input.", Arity = ArgumentArity.ZeroOrMore };
         // A mistyped option would otherwise be taken for an input name.
         files.Validators.Add(r =>
         {
@@ -35,23 +36,25 @@ public static class RestoreCommand
                 r.AddError($"Unrecognized option '{token}'.");
         });
         var input = new Option<string[]>("--input", "-i", "--input_dir", "--input-dir") { Description = "An input, as the arguments (may be repeated)." };
-        var output = new Option<string>("--output", "-o", "--result_dir", "--result-dir", "--output-dir") { Description = "A file (single input file, name ending in .png/.jpg/.webp/.tif, which picks the format), - for standard output, or a folder (created if missing; sub-folders mirror --recursive inputs).", DefaultValueFactory = _ => "results" };
+        var output = new Option<string>("--output", "-o", "--result_dir", "--result-dir", "--output-dir") { Description = "A file (single input file, name ending in .png/.jpg/.webp/.tif, or .mp4/.mov/.mkv/.webm/.avi for a video, which picks the format), - for standard output, or a folder (created if missing; sub-folders mirror --recursive inputs).", DefaultValueFactory = _ => "results" };
         var format = new Option<string?>("--format", "-f") { Description = $"Output format: {ImageFormats.Names} (default: the output file's extension, else png)." };
         format.AcceptOnlyFromAmong("png", "jpg", "jpeg", "webp", "tif", "tiff");
-        var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality, 1-100.", DefaultValueFactory = _ => 95 }.Within(1, 100);
+        var quality = new Option<int>("--quality") { Description = "JPEG/WebP quality, 1-100; for videos mapped to the codec's constant quality (95: x264 CRF 14, visually lossless).", DefaultValueFactory = _ => 95 }.Within(1, 100);
+        var codec = new Option<string?>("--codec") { Description = $"Video codec: {VideoCodecs.Names} (lossless). Default: h264 in yuv420p (10 bits for 10-bit clips), vp9 for .webm." };
+        codec.AcceptOnlyFromAmong("h264", "hevc", "av1", "vp9", "ffv1");
         var stripMetadata = new Option<bool>("--strip-metadata") { Description = "Write no EXIF or XMP (camera, date, GPS position...), e.g. before sharing; the colour profile is kept so colours do not change." };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Also restore the images in sub-folders of input folders, mirroring the tree in the output folder." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace outputs that exist already (default: stop before any work, naming them)." };
         var skipExisting = new Option<bool>("--skip-existing") { Description = "Keep outputs that exist already and restore only the others." };
         var quiet = new Option<bool>("--quiet") { Description = "Print nothing but errors." };
-        var json = new Option<bool>("--json") { Description = "One JSON record per image on standard output ({\"input\", \"output\", \"status\": ok|failed|skipped, \"seconds\", \"error\"}); other messages go to standard error." };
+        var json = new Option<bool>("--json") { Description = "One JSON record per image or video on standard output ({\"input\", \"output\", \"status\": ok|failed|skipped, \"seconds\", \"error\", and \"frames\" for a video}); other messages go to standard error." };
         var weights = new Option<string?>("--weights", "-w") { Description = "A checkpoint (.pth or .safetensors); its architecture is read from the file. Default: the task's file in the models folder." };
         var shard = new Option<string?>("--shard") { Description = "Restore only part K of N (K/N, 0 <= K < N) of the inputs, split by a hash of their paths below the input folder: the same on every machine and rerun (batch schedulers)." };
         var common = new InferenceOptions();
         var queue = new QueueOptions();
-        var command = new Command("restore", "Restore photos with a Restormer model, keeping their EXIF, XMP and colour profile. " + ExitCodes)
+        var command = new Command("restore", "Restore photos and videos with a Restormer model, keeping photos' EXIF, XMP and colour profile and videos' sound, timing and colour (see docs/video.md). " + ExitCodes)
         {
-            files, task, input, output, format, quality, stripMetadata, recursive, overwrite, skipExisting, quiet, json, weights, shard,
+            files, task, input, output, format, quality, codec, stripMetadata, recursive, overwrite, skipExisting, quiet, json, weights, shard,
         };
         command.Aliases.Add("demo");
         common.AddTo(command);
@@ -69,7 +72,7 @@ public static class RestoreCommand
             parse.GetValue(overwrite) ? ExistingOutputs.Overwrite : parse.GetValue(skipExisting) ? ExistingOutputs.Skip : ExistingOutputs.Refuse,
             parse.GetValue(quiet), parse.GetValue(json),
             new ScaleOut(parse.GetValue(shard) is { } part ? Shard.Parse(part) : null, queue.Address(parse), queue.Read(parse), queue.InFlight(parse)),
-            KeepMetadata: !parse.GetValue(stripMetadata)), cancellation))));
+            KeepMetadata: !parse.GetValue(stripMetadata), Codec: parse.GetValue(codec) is { } video ? VideoCodecs.Parse(video) : null), cancellation))));
         return command;
     }
 
@@ -94,8 +97,10 @@ public static class RestoreCommand
         var items = plan.Items;
         if (request.ScaleOut?.Shard is { } shard) cli.Info($"Shard {shard}: {items.Count} of {inputs.Count} input(s).");
         var where = toStdout ? "standard output" : plan.Folder!;
+        var videoSave = new VideoSaveOptions { Codec = request.Codec, Quality = request.Quality };
+        bool anyVideo = CheckVideos(request, items, videoSave, toStdout);
         if (request.ScaleOut?.Queue is not null)
-            return QueuedRestore.Run(cli, request, items, save, where, cancellation);
+            return QueuedRestore.Run(cli, request, items, save, videoSave, where, cancellation);
 
         var loading = Stopwatch.StartNew();
         using var restorer = Restorer.Load(request.Task, request.Weights, request.Options);
@@ -125,38 +130,120 @@ public static class RestoreCommand
                 display.Description = $"[{index + 1}/{items.Count}] {Path.GetFileName(item.Input.Path)}";
                 var watch = Stopwatch.StartNew();
                 string? failure = null, note = null;
+                VideoResult? video = null;
                 try
                 {
                     var target = toStdout ? staging!.PathFor("stdout" + plan.Format.Extension()) : item.Output;
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
-                    restorer.Restore(item.Input.Path, target, save, new Progress<double>(f => display.Value = index + f), cancellation);
-                    if (toStdout) CopyToStandardOutput(target);
-                    if (ImagePages.Count(item.Input.Path) is > 1 and var pages)
-                        note = $"it holds {pages} pages or frames; only the first was restored (split it into single images to restore the others)";
+                    if (VideoContainers.IsVideo(item.Input.Path))
+                        video = RestoreVideo(item, display, index, items.Count, progress => restorer.RestoreVideo(item.Input.Path, item.Output, videoSave, progress, cancellation));
+                    else
+                    {
+                        restorer.Restore(item.Input.Path, target, save, new Progress<double>(f => display.Value = index + f), cancellation);
+                        if (toStdout) CopyToStandardOutput(target);
+                        if (ImagePages.Count(item.Input.Path) is > 1 and var pages)
+                            note = $"it holds {pages} pages or frames; only the first was restored (split it into single images to restore the others)";
+                    }
                 }
                 catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or InvalidDataException or OpenCvSharp.OpenCVException)
                 {
                     // Standard input was read from a staging file whose path means nothing to the user.
                     failure = item.Input.Label is null ? e.Message : e.Message.Replace(item.Input.Path, "standard input");
                 }
-                // One record per image, outside the try: a record that cannot be written (standard output on a full
-                // disk) ends the run with that error instead of reporting the same image a second time as failed.
-                if (failure is null)
-                {
-                    display.Line($"ok   {name} -> {item.Output} ({watch.Elapsed.TotalSeconds:F1} s)" + (note is null ? "" : $"; note: {note}"));
-                    Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3), Note: note));
-                }
-                else
+                // One record per input, outside the try: a record that cannot be written (standard output on a full
+                // disk) ends the run with that error instead of reporting the same input a second time as failed.
+                if (failure is not null)
                 {
                     failures.Add(name);
                     display.Line($"FAIL {name}: {failure} (skipped)");
                     Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: failure));
                 }
+                else if (video is not null)
+                    VideoDone(cli, request, display, item, video, watch.Elapsed);
+                else
+                {
+                    display.Line($"ok   {name} -> {item.Output} ({watch.Elapsed.TotalSeconds:F1} s)" + (note is null ? "" : $"; note: {note}"));
+                    Record(cli, request, new ImageRecord(name, item.Output, "ok", Math.Round(watch.Elapsed.TotalSeconds, 3), Note: note));
+                }
                 display.Value = index + 1;
             }
         });
-        cli.Info(Summary(items.Count, skipped, failures, total.Elapsed, where));
+        cli.Info(Summary(items.Count, skipped, failures, total.Elapsed, where, anyVideo ? "file(s)" : "image(s)"));
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Checks, before any work, what videos among <paramref name="items"/> need: FFmpeg, an output file in a container
+    /// that holds the codec, no standard output; and that no image is to become a video. Returns
+    /// whether there is a video.
+    /// </summary>
+    private static bool CheckVideos(Request request, IReadOnlyList<OutputPlan.Item> items, VideoSaveOptions save, bool toStdout)
+    {
+        foreach (var item in items.Where(i => !VideoContainers.IsVideo(i.Input.Path) && VideoContainers.IsOutput(i.Output)))
+            throw new ArgumentException($"'{item.Input.Name}' is an image, and '{item.Output}' names a video: give an image output ({ImageFormats.Names}).");
+        var videos = items.Where(i => VideoContainers.IsVideo(i.Input.Path)).ToList();
+        if (videos.Count == 0)
+        {
+            if (request.Codec is not null) throw new ArgumentException("--codec is for videos, and there is none among the inputs.");
+            return false;
+        }
+        if (toStdout) throw new ArgumentException("Videos are written to files: give an output file (e.g. -o clip_sharp.mp4) or a folder instead of '-o -'.");
+        FFmpeg.Find("ffmpeg");
+        FFmpeg.Find("ffprobe");
+        foreach (var item in videos.Where(i => !i.Skip))
+        {
+            if (!VideoContainers.IsOutput(item.Output))
+                throw new ArgumentException($"'{item.Input.Name}' is a video, and '{item.Output}' is no video file: name the output .mp4, .mov, .mkv, .webm or .avi.");
+            save.Validate(item.Output);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Restores one clip with <paramref name="run"/>, moving the bar over its frames (frames, fps, time left) and
+    /// saying where the frames wait when stopped.
+    /// </summary>
+    internal static VideoResult RestoreVideo(OutputPlan.Item item, ProgressDisplay display, int index, int count, Func<IProgress<VideoProgress>, VideoResult> run)
+    {
+        var watch = Stopwatch.StartNew();
+        var gate = new Lock();
+        var lastLine = TimeSpan.Zero;
+        int done = 0, frameCount = 0;
+        var file = Path.GetFileName(item.Input.Path);
+        var progress = new ImmediateProgress<VideoProgress>(p =>
+        {
+            lock (gate)
+            {
+                (done, frameCount) = ((int)p.Frames, p.FrameCount);
+                display.Value = index + p.Frames / p.FrameCount;
+                double fps = (p.Frames - p.Resumed) / Math.Max(watch.Elapsed.TotalSeconds, 1e-3);
+                display.Description = p.Encoding ? $"[{index + 1}/{count}] {file}: encoding" : $"[{index + 1}/{count}] {file}: frame {done}/{p.FrameCount}, {fps:F2} fps";
+                if (display.Live || p.Encoding || watch.Elapsed - lastLine < TimeSpan.FromSeconds(30)) return;
+                lastLine = watch.Elapsed;
+                var left = fps > 0 ? TimeSpan.FromSeconds((p.FrameCount - p.Frames) / fps) : TimeSpan.Zero;
+                display.Line($"     {item.Input.Name}: frame {done}/{p.FrameCount}, {fps:F2} fps, about {Math.Ceiling(left.TotalMinutes):F0} min left");
+            }
+        });
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(item.Output))!);
+            return run(progress);
+        }
+        catch (OperationCanceledException)
+        {
+            if (frameCount > 0)
+                display.Line($"stop {item.Input.Name}: {done} of {frameCount} frames restored, kept in '{WorkFolder.PathFor(item.Output)}'; run the same command again to go on from there.");
+            throw;
+        }
+    }
+
+    /// <summary>Reports a restored clip: its line, what could not be kept, and its <c>--json</c> record.</summary>
+    internal static void VideoDone(Cli cli, Request request, ProgressDisplay display, OutputPlan.Item item, VideoResult video, TimeSpan elapsed)
+    {
+        var resumed = video.Resumed > 0 ? $", {video.Resumed} of them restored by an earlier run" : "";
+        display.Line($"ok   {item.Input.Name} -> {item.Output} ({video.Frames} frames{resumed}, {elapsed.TotalSeconds:F1} s)");
+        foreach (var warning in video.Warnings) display.Line($"note {item.Input.Name}: {warning}");
+        Record(cli, request, new ImageRecord(item.Input.Name, item.Output, "ok", Math.Round(elapsed.TotalSeconds, 3), Frames: video.Frames));
     }
 
     internal static void Record(Cli cli, Request request, ImageRecord record)
@@ -181,8 +268,8 @@ public static class RestoreCommand
     }
 
     /// <summary>The closing line of a run of <paramref name="count"/> images into <paramref name="where"/>.</summary>
-    internal static string Summary(int count, int skipped, IReadOnlyList<string> failures, TimeSpan elapsed, string where) => Cli.OneLine(
-        $"{count - failures.Count - skipped} of {count} image(s) restored in {elapsed.TotalSeconds:F1} s into {where}" +
+    internal static string Summary(int count, int skipped, IReadOnlyList<string> failures, TimeSpan elapsed, string where, string noun = "image(s)") => Cli.OneLine(
+        $"{count - failures.Count - skipped} of {count} {noun} restored in {elapsed.TotalSeconds:F1} s into {where}" +
         (skipped > 0 ? $"; {skipped} skipped (output exists)" : "") +
         (failures.Count > 0 ? $"; {failures.Count} failed: {string.Join(", ", failures)}" : "."));
 

@@ -1,4 +1,5 @@
 using Restormer.Imaging;
+using Restormer.Video;
 
 namespace Restormer.IO;
 
@@ -8,9 +9,10 @@ namespace Restormer.IO;
 /// <list type="bullet">
 /// <item><c>-</c>: standard output (one input only);</item>
 /// <item>a file, when the run has a single input file and the name ends in an image extension (which picks the format
-/// unless one is given);</item>
-/// <item>else a folder: <c>&lt;folder&gt;/&lt;place in the input tree&gt;/&lt;stem&gt;.&lt;format extension&gt;</c>, with the input's
-/// extension added to the stem (<c>a_jpg.png</c>) when two inputs in one folder share a stem.</item>
+/// unless one is given) or a video one (<see cref="VideoContainers"/>);</item>
+/// <item>else a folder: <c>&lt;folder&gt;/&lt;place in the input tree&gt;/&lt;stem&gt;.&lt;format extension&gt;</c> (a video keeps its
+/// container, see <see cref="VideoContainers.OutputExtension"/>), with the input's extension added to the stem
+/// (<c>a_jpg.png</c>) when two inputs in one folder share a stem.</item>
 /// </list>
 /// </summary>
 public sealed class OutputPlan
@@ -53,7 +55,7 @@ public sealed class OutputPlan
         }
 
         var namedFormat = ImageFormats.FromPath(output);
-        bool outputIsFile = namedFormat is not null && !Directory.Exists(output);
+        bool outputIsFile = (namedFormat is not null || VideoContainers.IsOutput(output)) && !Directory.Exists(output);
         if (outputIsFile && !singleFile)
             throw new ArgumentException($"Output '{output}' is a file name, but the input is {(inputs.Count == 1 ? "a folder or a pattern" : $"{inputs.Count} files")}: give a folder for -o (or a single input file).");
         var chosen = format ?? namedFormat ?? ImageFormat.Png;
@@ -88,7 +90,8 @@ public sealed class OutputPlan
         {
             var stem = Stem(f);
             var name = shared.Contains(stem) ? $"{stem}_{Path.GetExtension(f.RelativePath).TrimStart('.')}" : stem;
-            return Path.GetFullPath(Path.Combine(folder, name + format.Extension()));
+            var extension = VideoContainers.IsVideo(f.Path) ? VideoContainers.OutputExtension(f.Path) : format.Extension();
+            return Path.GetFullPath(Path.Combine(folder, name + extension));
         }).ToList();
     }
 

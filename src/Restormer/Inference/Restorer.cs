@@ -2,6 +2,7 @@ using OpenCvSharp;
 using TorchSharp;
 using Restormer.Imaging;
 using Restormer.Model;
+using Restormer.Video;
 using static TorchSharp.torch;
 
 namespace Restormer.Inference;
@@ -190,6 +191,30 @@ public sealed class Restorer : IDisposable
         using var image = ReadImage(inputPath);
         using var restored = Restore(image, progress, cancellation);
         restored.Write(outputPath, save);
+    }
+
+    /// <summary>
+    /// Restores the video <paramref name="inputPath"/> (anything FFmpeg reads) into <paramref name="outputPath"/>,
+    /// whose extension picks the container (mp4, mov, mkv, webm, avi): every frame as <see cref="Restore(Mat, IProgress{double}?, CancellationToken)"/>
+    /// restores it, with the clip's frame times, audio and subtitles (copied), rotation, colour description and
+    /// metadata kept (see <see cref="VideoRestoration"/>). Needs FFmpeg installed.
+    /// </summary>
+    /// <remarks>
+    /// Long work: <paramref name="progress"/> gets the frames done (fractions within a frame) on the network's threads.
+    /// A cancelled call keeps the frames restored so far in a hidden folder beside the output and throws
+    /// <see cref="OperationCanceledException"/>; the same call again resumes there and writes the same file an
+    /// uninterrupted call would. The output appears only when complete. Memory: a few frames, however long the clip.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">FFmpeg cannot read the input as a video; the message names the file.</exception>
+    /// <exception cref="ArgumentException">The output's container cannot hold the codec asked for.</exception>
+    /// <exception cref="NotSupportedException">FFmpeg is not installed.</exception>
+    public VideoResult RestoreVideo(string inputPath, string outputPath, VideoSaveOptions? save = null, IProgress<VideoProgress>? progress = null,
+                                    CancellationToken cancellation = default)
+    {
+        var weights = new FileInfo(WeightsPath);
+        var description = $"{weights.FullName} {weights.Length} {weights.LastWriteTimeUtc.Ticks} {tiled.Options}";
+        return VideoRestoration.Run(inputPath, outputPath, save ?? new VideoSaveOptions(), VideoRestoration.OneByOne((frame, share, stop) => Restore(frame, share, stop)),
+            window: 1, description, tiled.Options.MaxPixels ?? ImageLimits.MaxPixels, progress, cancellation);
     }
 
     /// <summary>A new Mat of <paramref name="pixels"/> in <paramref name="wanted"/> channels (gray ↔ BGR), or null when it has them already.</summary>

@@ -63,7 +63,7 @@ public class QueueWorkersTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits for a job running on <paramref name="name"/>, kills that worker, and checks the job was still unfinished.</summary>
-    private static string KillMidJob(ConnectionMultiplexer redis, CliProcess worker, string name)
+    internal static string KillMidJob(ConnectionMultiplexer redis, CliProcess worker, string name)
     {
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         var db = redis.GetDatabase();
