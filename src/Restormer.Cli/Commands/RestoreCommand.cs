@@ -108,6 +108,8 @@ public static class RestoreCommand
             ? $"The published {request.Task.WeightsFileName} is not installed, so the small model this project ships is used meanwhile ({restorer.WeightsPath}): " +
               $"clearly sharper, far from the paper. For the paper's weights run: {ModelStore.Default.FetchCommand(request.Task)}"
             : $"Model: {restorer.WeightsPath} (dim {restorer.Config.Dim}, blocks [{string.Join(",", restorer.Config.NumBlocks)}], {restorer.Config.LayerNormType} LayerNorm, {restorer.Precision.Name()} on the {restorer.RuntimeName}; loaded in {loading.Elapsed.TotalSeconds:F1} s).");
+        if (restorer.Precision == Precision.Bf16 && PrecisionExtensions.SlowBFloat16Reason() is { } slow)
+            cli.Warn(slow + ".");
         if (request.Weights is null && WeightsDigest.Recorded(restorer.WeightsPath) is not null && WeightsDigest.Check(restorer.WeightsPath) is { State: DigestState.Changed } digest)
             cli.Warn($"{restorer.WeightsPath} has changed since it was downloaded (SHA-256 {digest.Actual}, recorded {digest.Recorded}); " +
                      $"if that was not on purpose, download it again: {ModelStore.Default.FetchCommand(request.Task)} --force");
