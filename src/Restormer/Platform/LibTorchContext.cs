@@ -7,8 +7,8 @@ namespace Restormer.Platform;
 /// The parts of libtorch's global context that TorchSharp does not expose: whether convolutions may use oneDNN
 /// (<c>at::globalContext().setUserEnabledMkldnn</c>, what PyTorch's <c>torch.backends.mkldnn.enabled</c> sets) and the
 /// build description (<c>at::show_config()</c>: libtorch's and oneDNN's versions). Reached through the exports of the
-/// libtorch_cpu library TorchSharp has already loaded, by their Itanium C++ names (Linux); where those are missing
-/// (another platform or build) the switch reports that it is unavailable instead of failing.
+/// libtorch_cpu library TorchSharp has already loaded, by their Itanium C++ names (Linux); elsewhere, or where those
+/// are missing (another build), the switch reports that it is unavailable instead of failing.
 /// </summary>
 public static unsafe partial class LibTorchContext
 {
@@ -67,7 +67,7 @@ public static unsafe partial class LibTorchContext
     private static string? ShowConfig()
     {
         nint function = Export("_ZN2at11show_configB5cxx11Ev");
-        if (function == 0 || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return null;
+        if (function == 0) return null;
         var storage = stackalloc nint[4];
         ((delegate* unmanaged<nint*, nint*>)function)(storage);
         return Marshal.PtrToStringUTF8(storage[0], checked((int)storage[1]));
@@ -76,15 +76,15 @@ public static unsafe partial class LibTorchContext
     private static nint Export(string name) => library != 0 && NativeLibrary.TryGetExport(library, name, out var address) ? address : 0;
 
     /// <summary>
-    /// The libtorch_cpu that TorchSharp loaded: asking by its soname (Linux) or module name (Windows) returns the copy
-    /// already in the process, never a second one. Creating a tensor first makes TorchSharp load it.
+    /// The libtorch_cpu that TorchSharp loaded: asking by its soname returns the copy already in the process, never a
+    /// second one. Creating a tensor first makes TorchSharp load it. Only on Linux: the names looked up are the Itanium
+    /// ABI's, and Windows' libtorch exports Microsoft's, so there every switch reports that it is unavailable.
     /// </summary>
     private static nint Open()
     {
+        if (!OperatingSystem.IsLinux()) return 0;
         using (TorchSharp.torch.zeros(1)) { }
-        foreach (var name in new[] { "libtorch_cpu.so", "torch_cpu.dll", "libtorch_cpu.dylib" })
-            if (NativeLibrary.TryLoad(name, out var handle)) return handle;
-        return 0;
+        return NativeLibrary.TryLoad("libtorch_cpu.so", out var handle) ? handle : 0;
     }
 
     [GeneratedRegex(@"TORCH_VERSION=([0-9][0-9.]*)")]
