@@ -82,7 +82,7 @@ public static class DoctorCommand
                 ["torchsharp"] = InformationalVersion(typeof(TorchSharp.torch).Assembly),
                 ["libtorch"] = LibTorchContext.TorchVersion,
                 ["onednn"] = LibTorchContext.OneDnnVersion,
-                ["opencv"] = OpenCvSharp.Cv2.GetVersionString(),
+                ["opencv"] = OpenCvVersion(),
                 ["libvips"] = $"{NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}",
                 ["onnxruntime"] = Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
             },
@@ -98,6 +98,19 @@ public static class DoctorCommand
             },
             Models(ModelStore.Default),
             checks);
+    }
+
+    /// <summary>OpenCV's version; null where its native library is not installed (Windows and macOS: only training needs it).</summary>
+    private static string? OpenCvVersion()
+    {
+        try
+        {
+            return OpenCvSharp.Cv2.GetVersionString();
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>What <c>restore</c> runs at each <c>--precision</c> with the default runtime, and why.</summary>
@@ -164,7 +177,7 @@ public static class DoctorCommand
         cli.Info($"  {"caches",-14} {(cpu.Caches.Count == 0 ? $"none reported (CPUID leaf {cpu.CacheLeaf} reads zero)" : string.Join(", ", cpu.Caches))}" +
                  $"; summary leaves: {(cpu.SummaryCaches.Count == 0 ? "none" : string.Join(", ", cpu.SummaryCaches))}");
         cli.Info("Libraries");
-        cli.Info($"  {string.Join(", ", report.Libraries.Select(l => $"{l.Key} {l.Value ?? "unknown"}"))}");
+        cli.Info($"  {string.Join(", ", report.Libraries.Select(l => $"{l.Key} {l.Value ?? (l.Key == "opencv" ? "not installed" : "unknown")}"))}");
         cli.Info("Restore paths (--precision, default runtime)");
         foreach (var (key, value) in report.RestorePaths) cli.Info($"  {key,-14} {value}");
         cli.Info("Protections");
