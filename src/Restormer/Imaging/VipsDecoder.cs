@@ -1,29 +1,80 @@
-using System.Runtime.InteropServices;
 using NetVips;
 using OpenCvSharp;
 
 namespace Restormer.Imaging;
 
 /// <summary>
-/// Decodes with libvips what OpenCV cannot: TIFF variants its libtiff build lacks (WebP or Zstandard compression, among
-/// others). The result is what OpenCV gives for the same mode: the first page, BGR(A) or gray, 8 or 16 bits, EXIF
-/// orientation applied unless the mode ignores it; null when libvips cannot decode the file either, or when its samples
-/// are not 8- or 16-bit unsigned (the caller refuses those in one line).
+/// Decodes image files with libvips: every photograph that is restored (<see cref="Read"/>, for
+/// <see cref="ImageFile.Read"/>), and, for the Linux-only code that reads Mats through OpenCV (training, degradation,
+/// metrics), what OpenCV cannot decode (<see cref="TryRead"/>: TIFF variants its libtiff build lacks, WebP or Zstandard
+/// compression among others).
 /// </summary>
 internal static class VipsDecoder
 {
+    /// <summary>
+    /// The first page of <paramref name="path"/>, EXIF orientation applied to colour and alpha alike, as colour (RGB)
+    /// or gray, 8 or 16 bits, and its alpha apart. CMYK, Lab and the like become sRGB; <paramref name="grayscale"/>
+    /// takes colour to its luma as OpenCV weighs it. Throws <see cref="ImageReadException"/> for what cannot be decoded
+    /// or is not 8/16-bit with 1 to 4 channels.
+    /// </summary>
+    public static (ImageRaster Colour, ImageRaster? Alpha) Read(string path, bool grayscale)
+    {
+        LibVips.Configure();
+        try
+        {
+            using var loaded = Load(path);
+            using var oriented = loaded.Autorot();
+            var problem = oriented.Format switch
+            {
+                Enums.BandFormat.Uchar or Enums.BandFormat.Ushort => oriented.Bands > 4
+                    ? $"it has {oriented.Bands} channels; only gray, colour and either with alpha are read" : null,
+                Enums.BandFormat.Char => "8-bit signed",
+                Enums.BandFormat.Short => "16-bit signed",
+                Enums.BandFormat.Int or Enums.BandFormat.Uint => "32-bit integers",
+                Enums.BandFormat.Float => "32-bit floating point",
+                Enums.BandFormat.Double => "64-bit floating point",
+                _ => oriented.Format.ToString(),
+            };
+            if (problem is not null)
+                throw new ImageReadException(path, problem.StartsWith("it has") ? problem : $"its pixels are {problem}; only 8- and 16-bit images are read: convert it first");
+            bool wide = oriented.Format == Enums.BandFormat.Ushort;
+            // Colour kept in another space (CMYK, Lab, …) becomes sRGB first; its alpha, if any, goes along.
+            using var normal = oriented.Interpretation is Enums.Interpretation.Cmyk or Enums.Interpretation.Lab or Enums.Interpretation.Labs
+                or Enums.Interpretation.Labq or Enums.Interpretation.Lch or Enums.Interpretation.Cmc or Enums.Interpretation.Xyz
+                or Enums.Interpretation.Yxy or Enums.Interpretation.Hsv or Enums.Interpretation.Scrgb
+                ? oriented.Colourspace(wide ? Enums.Interpretation.Rgb16 : Enums.Interpretation.Srgb) : oriented.Copy();
+            var all = ImageRaster.FromVips(normal);
+            bool hasAlpha = all.Bands is 2 or 4;
+            int colourBands = all.Bands - (hasAlpha ? 1 : 0);
+            var colour = hasAlpha ? all.FirstBands(colourBands) : all;
+            if (grayscale && colourBands == 3) colour = colour.Luma();
+            return (colour, hasAlpha ? all.Band(colourBands) : null);
+        }
+        catch (VipsException e)
+        {
+            throw new ImageReadException(path, $"not an image libvips can decode (corrupt, truncated or an unsupported variant): {e.Message.Trim()}");
+        }
+    }
+
+    /// <summary>Opens the file, failing on codec errors: a libtiff without the file's codec otherwise "decodes" it to black.</summary>
+    private static Image Load(string path) => Image.NewFromFile(path, failOn: Enums.FailOn.Error);
+
+    /// <summary>
+    /// What OpenCV gives for the same mode: the first page, BGR(A) or gray, 8 or 16 bits, EXIF orientation applied
+    /// unless the mode ignores it; null when libvips cannot decode the file either, or when its samples are not 8- or
+    /// 16-bit unsigned (the caller refuses those in one line).
+    /// </summary>
     public static Mat? TryRead(string path, ImreadModes mode)
     {
         LibVips.Configure();
         try
         {
-            // Fail on errors: a libtiff without the file's codec otherwise "decodes" it to black.
-            using var loaded = Image.NewFromFile(path, failOn: Enums.FailOn.Error);
+            using var loaded = Load(path);
             using var oriented = mode.HasFlag(ImreadModes.IgnoreOrientation) ? loaded.Copy() : loaded.Autorot();
             bool wide = oriented.Format == Enums.BandFormat.Ushort;
             if (!wide && oriented.Format != Enums.BandFormat.Uchar) return null;
             using var shaped = Shape(oriented, mode, wide);
-            return ToMat(shaped, wide);
+            return ImageRaster.FromVips(shaped).ToMat();
         }
         catch (VipsException)
         {
@@ -60,15 +111,5 @@ internal static class VipsDecoder
             return value.Bandjoin(value, value, alpha);
         }
         return normal.Bands > 4 ? normal.ExtractBand(0, n: 4) : normal.Copy();
-    }
-
-    private static Mat ToMat(Image image, bool wide)
-    {
-        int bands = image.Bands;
-        var bytes = image.WriteToMemory();
-        var mat = new Mat(image.Height, image.Width, MatType.MakeType(wide ? MatType.CV_16U : MatType.CV_8U, bands));
-        Marshal.Copy(bytes, 0, mat.Data, bytes.Length);
-        if (bands >= 3) Cv2.CvtColor(mat, mat, bands == 4 ? ColorConversionCodes.RGBA2BGRA : ColorConversionCodes.RGB2BGR);
-        return mat;
     }
 }
