@@ -100,18 +100,12 @@ public static class DoctorCommand
             checks);
     }
 
-    /// <summary>OpenCV's version; null where its native library is not installed (Windows and macOS: only training needs it).</summary>
-    private static string? OpenCvVersion()
-    {
-        try
-        {
-            return OpenCvSharp.Cv2.GetVersionString();
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
-        {
-            return null;
-        }
-    }
+    /// <summary>
+    /// OpenCV's version; null where its native library is not installed (Windows and macOS: only training needs it).
+    /// Looked for before OpenCvSharp is touched: its failed start-up on Windows left the next checkpoint load hanging.
+    /// </summary>
+    private static string? OpenCvVersion() =>
+        NativeLibrary.TryLoad("OpenCvSharpExtern", typeof(OpenCvSharp.Cv2).Assembly, null, out _) ? OpenCvSharp.Cv2.GetVersionString() : null;
 
     /// <summary>What <c>restore</c> runs at each <c>--precision</c> with the default runtime, and why.</summary>
     private static SortedDictionary<string, string> RestorePaths()
