@@ -34,9 +34,24 @@ internal sealed class ImageRaster
     private int Sample(int index) => Wide ? Words[index] : Data[index];
 
     /// <summary>An 8- or 16-bit unsigned libvips image, decoded into memory.</summary>
-    public static ImageRaster FromVips(Image image) => image.Format == Enums.BandFormat.Ushort
-        ? new(image.Width, image.Height, image.Bands, true, MemoryMarshal.AsBytes(image.WriteToMemory<ushort>().AsSpan()).ToArray())
-        : new(image.Width, image.Height, image.Bands, false, image.WriteToMemory());
+    public static ImageRaster FromVips(Image image)
+    {
+        if (image.Format is not (Enums.BandFormat.Uchar or Enums.BandFormat.Ushort))
+            throw new ArgumentException($"Only 8- and 16-bit unsigned samples are held, not {image.Format}.", nameof(image));
+        // The raw buffer: NetVips' typed array export refuses band formats that differ from the interpretation tag's
+        // (a damaged file's odd tags).
+        var buffer = image.WriteToMemory(out ulong size);
+        try
+        {
+            var data = new byte[size];
+            Marshal.Copy(buffer, data, 0, data.Length);
+            return new ImageRaster(image.Width, image.Height, image.Bands, image.Format == Enums.BandFormat.Ushort, data);
+        }
+        finally
+        {
+            NetVips.NetVips.Free(buffer);
+        }
+    }
 
     /// <summary>A libvips image over a copy of the samples.</summary>
     public Image ToVips() => Image.NewFromMemoryCopy<byte>(Data, Width, Height, Bands, Wide ? Enums.BandFormat.Ushort : Enums.BandFormat.Uchar);

@@ -43,6 +43,8 @@ internal static class VipsDecoder
                 or Enums.Interpretation.Labq or Enums.Interpretation.Lch or Enums.Interpretation.Cmc or Enums.Interpretation.Xyz
                 or Enums.Interpretation.Yxy or Enums.Interpretation.Hsv or Enums.Interpretation.Scrgb
                 ? oriented.Colourspace(wide ? Enums.Interpretation.Rgb16 : Enums.Interpretation.Srgb) : oriented.Copy();
+            if (normal.Format is not (Enums.BandFormat.Uchar or Enums.BandFormat.Ushort))
+                throw new ImageReadException(path, $"its colours could not be taken to 8- or 16-bit RGB (they came out as {normal.Format})");
             var all = ImageRaster.FromVips(normal);
             bool hasAlpha = all.Bands is 2 or 4;
             int colourBands = all.Bands - (hasAlpha ? 1 : 0);
@@ -74,7 +76,8 @@ internal static class VipsDecoder
             bool wide = oriented.Format == Enums.BandFormat.Ushort;
             if (!wide && oriented.Format != Enums.BandFormat.Uchar) return null;
             using var shaped = Shape(oriented, mode, wide);
-            return ImageRaster.FromVips(shaped).ToMat();
+            // A colour conversion of a damaged file's odd tags can leave other samples: no decode, as for OpenCV.
+            return shaped.Format is Enums.BandFormat.Uchar or Enums.BandFormat.Ushort ? ImageRaster.FromVips(shaped).ToMat() : null;
         }
         catch (VipsException)
         {
