@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Restormer.Cli;
 
 /// <summary>
-/// Ctrl-C (SIGINT) and SIGTERM for a command that can stop cleanly (its action takes a cancellation token: restore,
+/// Ctrl-C (SIGINT), SIGTERM and, on Windows, closing the console for a command that can stop cleanly (its action takes a cancellation token: restore,
 /// serve, test, models fetch). The first signal asks it to stop: <see cref="Token"/> fires, the network stops at its
 /// next band (see <c>Restorer</c>), nothing half-written is kept, and the command exits with <see cref="ExitCode"/>
 /// (130 for Ctrl-C, 143 for SIGTERM, as shells number them). A second signal gets the system's default action and
@@ -24,17 +24,20 @@ public static class Interruption
     /// <summary>True once a signal has asked the command to stop.</summary>
     public static bool Requested => first is not null;
 
-    /// <summary>The exit code of a command that stopped because it was cancelled: 143 after SIGTERM, otherwise 130.</summary>
-    public static int ExitCode => first == PosixSignal.SIGTERM ? 143 : 130;
+    /// <summary>The exit code of a command that stopped because it was cancelled: 143 after SIGTERM, 129 after its console closed, otherwise 130.</summary>
+    public static int ExitCode => first == PosixSignal.SIGTERM ? 143 : first == PosixSignal.SIGHUP ? 129 : 130;
 
     /// <summary>What stopped the command, for its last line.</summary>
-    public static string Cause => first == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C";
+    public static string Cause => first == PosixSignal.SIGTERM ? "SIGTERM" : first == PosixSignal.SIGHUP ? "closing the console" : "Ctrl-C";
 
     /// <summary>Starts handling the signals (once per process; later calls do nothing).</summary>
     public static void Listen()
     {
         lock (gate)
-            registrations ??= [Register(PosixSignal.SIGINT), Register(PosixSignal.SIGTERM)];
+            // On Windows .NET reports closing the console window as SIGHUP; Windows ends the process soon after (about 5 s).
+            registrations ??= OperatingSystem.IsWindows()
+                ? [Register(PosixSignal.SIGINT), Register(PosixSignal.SIGTERM), Register(PosixSignal.SIGHUP)]
+                : [Register(PosixSignal.SIGINT), Register(PosixSignal.SIGTERM)];
     }
 
     private static PosixSignalRegistration Register(PosixSignal signal) => PosixSignalRegistration.Create(signal, context =>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Restormer.Checkpoints;
 using Restormer.Downloads;
 using Restormer.Engine;
+using Restormer.Imaging;
 using Restormer.Inference;
 using Restormer.IO;
 using Restormer.Model;
@@ -82,7 +83,7 @@ public static class DoctorCommand
                 ["torchsharp"] = InformationalVersion(typeof(TorchSharp.torch).Assembly),
                 ["libtorch"] = LibTorchContext.TorchVersion,
                 ["onednn"] = LibTorchContext.OneDnnVersion,
-                ["opencv"] = OpenCvSharp.Cv2.GetVersionString(),
+                ["opencv"] = OpenCvVersion(),
                 ["libvips"] = $"{NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}",
                 ["onnxruntime"] = Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
             },
@@ -99,6 +100,10 @@ public static class DoctorCommand
             Models(ModelStore.Default),
             checks);
     }
+
+    /// <summary>OpenCV's version; null where its native library is not installed (Windows and macOS: only training needs it).</summary>
+    private static string? OpenCvVersion() =>
+        OpenCvNative.Available ? OpenCvSharp.Cv2.GetVersionString() : null;
 
     /// <summary>What <c>restore</c> runs at each <c>--precision</c> with the default runtime, and why.</summary>
     private static SortedDictionary<string, string> RestorePaths()
@@ -156,7 +161,7 @@ public static class DoctorCommand
         cli.Info($"  {"caches",-14} {(cpu.Caches.Count == 0 ? $"none reported (CPUID leaf {cpu.CacheLeaf} reads zero)" : string.Join(", ", cpu.Caches))}" +
                  $"; summary leaves: {(cpu.SummaryCaches.Count == 0 ? "none" : string.Join(", ", cpu.SummaryCaches))}");
         cli.Info("Libraries");
-        cli.Info($"  {string.Join(", ", report.Libraries.Select(l => $"{l.Key} {l.Value ?? "unknown"}"))}");
+        cli.Info($"  {string.Join(", ", report.Libraries.Select(l => $"{l.Key} {l.Value ?? (l.Key == "opencv" ? "not installed" : "unknown")}"))}");
         cli.Info("Restore paths (--precision, default runtime)");
         foreach (var (key, value) in report.RestorePaths) cli.Info($"  {key,-14} {value}");
         cli.Info("Protections");

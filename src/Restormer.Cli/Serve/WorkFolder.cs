@@ -1,4 +1,5 @@
 using Restormer.IO;
+using Restormer.Platform;
 
 namespace Restormer.Cli.Serve;
 
@@ -32,32 +33,16 @@ public sealed class WorkFolder : IDisposable
     /// <summary>Deletes the folder and everything in it.</summary>
     public void Dispose() => TryDelete(Path);
 
-    /// <summary>ASP.NET Core's upload buffers that no running process holds open.</summary>
+    /// <summary>
+    /// ASP.NET Core's upload buffers that no running process holds open; none where the system does not say which
+    /// files are open (Windows, whose delete-on-close buffers leave nothing behind).
+    /// </summary>
     private static void RemoveUploadBuffers(string parent)
     {
         var buffers = Directory.GetFiles(parent, "ASPNETCORE_*.tmp");
-        if (buffers.Length > 0)
-        {
-            var open = OpenFiles();
+        if (buffers.Length > 0 && HostSystem.Current.OpenFiles() is { } open)
             foreach (var file in buffers.Where(f => !open.Contains(System.IO.Path.GetFullPath(f))))
                 try { File.Delete(file); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-    }
-
-    /// <summary>Every file some process of this user has open (from /proc/&lt;pid&gt;/fd; others' are unreadable and skipped).</summary>
-    private static HashSet<string> OpenFiles()
-    {
-        var open = new HashSet<string>();
-        foreach (var process in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                foreach (var fd in Directory.EnumerateFileSystemEntries(System.IO.Path.Combine(process, "fd")))
-                    if (new FileInfo(fd).LinkTarget is { } target) open.Add(target);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return open;
     }
 
     private static void TryDelete(string dir)

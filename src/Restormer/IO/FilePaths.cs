@@ -10,8 +10,9 @@ public static class FilePaths
     /// </summary>
     public static string Canonical(string path)
     {
-        var resolved = "/";
-        foreach (var part in Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries))
+        var full = Path.GetFullPath(path);
+        var resolved = Path.GetPathRoot(full)!; // "/" on POSIX; a drive or a share on Windows
+        foreach (var part in full[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             var next = Path.Combine(resolved, part);
             FileSystemInfo entry = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);

@@ -4,13 +4,13 @@ using Restormer.IO;
 namespace Restormer.Imaging;
 
 /// <summary>
-/// The one way the library opens an image file (restore, serve, test, evaluate, training data, degrade). Before
-/// OpenCV sees the file it must be a regular file (a FIFO or device is never opened: reading one can block for ever),
-/// its header must declare a size within the pixel limit (<see cref="ImageLimits"/>: decompression bombs are refused
-/// before they cost memory) and it must be complete (<see cref="ImageIntegrity"/>: no grey-filled truncated JPEGs);
-/// what OpenCV cannot decode is tried with libvips (<see cref="VipsDecoder"/>);
-/// after decoding, only 8- and 16-bit images with 1 to 4 channels are accepted. Every refusal is an
-/// <see cref="ImageReadException"/> naming the file.
+/// The checks every image file passes before it is decoded (<see cref="Check"/>, for <see cref="ImageFile.Read"/> too):
+/// it must be a regular file (a FIFO or device is never opened: reading one can block for ever), its header must
+/// declare a size within the pixel limit (<see cref="ImageLimits"/>: decompression bombs are refused before they cost
+/// memory) and it must be complete (<see cref="ImageIntegrity"/>: no grey-filled truncated JPEGs). <see cref="Read"/>
+/// then decodes to an OpenCV Mat for the Linux-only code that works with Mats (training data, degrade, evaluate); what
+/// OpenCV cannot decode is tried with libvips (<see cref="VipsDecoder"/>); after decoding, only 8- and 16-bit images
+/// with 1 to 4 channels are accepted. Every refusal is an <see cref="ImageReadException"/> naming the file.
 /// </summary>
 public static class ImageDecoder
 {
@@ -24,8 +24,7 @@ public static class ImageDecoder
         return Decode(path, mode);
     }
 
-    /// <summary>Decodes a file that has passed <see cref="Check"/> (a second decode of the same file in another mode).</summary>
-    internal static Mat Decode(string path, ImreadModes mode)
+    private static Mat Decode(string path, ImreadModes mode)
     {
         Mat pixels;
         try

@@ -4,87 +4,67 @@ using Restormer.IO;
 namespace Restormer.Imaging;
 
 /// <summary>
-/// A decoded photograph as OpenCV gives it (BGR or gray, 8 or 16 bits per channel, EXIF orientation applied) with
-/// its alpha channel and metadata kept aside, so restoration sees colour only and both pass through unchanged.
-/// Owns its Mats: <see cref="Dispose"/> frees their native memory.
+/// A decoded photograph (colour or gray, 8 or 16 bits per channel, EXIF orientation applied) with its alpha channel
+/// and metadata kept aside, so restoration sees colour only and both pass through unchanged. Read and written with
+/// libvips on every platform; <see cref="Pixels"/> and <see cref="Alpha"/> give OpenCV's view (BGR Mats) to code that
+/// works with OpenCV (Linux). Owns its Mats: <see cref="Dispose"/> frees their native memory.
 /// </summary>
 public sealed class ImageFile : IDisposable
 {
-    /// <summary>Colour (BGR) or gray pixels, 8-bit or 16-bit unsigned.</summary>
-    public Mat Pixels { get; }
+    // The pixels as read (RGB order), until a caller asks for Mats; Mats, once they exist, are what the image holds.
+    private readonly ImageRaster? colour, alphaRaster;
+    private Mat? pixels, alpha;
+
+    /// <summary>Colour (BGR) or gray pixels, 8-bit or 16-bit unsigned, as an OpenCV Mat (made on first use for a read image).</summary>
+    public Mat Pixels => pixels ??= colour!.ToMat();
     /// <summary>The alpha channel, same depth and size as <see cref="Pixels"/>, or null.</summary>
-    public Mat? Alpha { get; }
+    public Mat? Alpha => alpha ??= alphaRaster?.ToMat();
     /// <summary>Width in pixels, after EXIF orientation.</summary>
-    public int Width => Pixels.Width;
+    public int Width => colour?.Width ?? pixels!.Width;
     /// <summary>Height in pixels, after EXIF orientation.</summary>
-    public int Height => Pixels.Height;
+    public int Height => colour?.Height ?? pixels!.Height;
     /// <summary>Colour channels without alpha: 3 (BGR) or 1 (gray).</summary>
-    public int Channels => Pixels.Channels();
+    public int Channels => colour?.Bands ?? pixels!.Channels();
     /// <summary>8 or 16.</summary>
-    public int BitDepth => Pixels.Depth() == MatType.CV_16U ? 16 : 8;
+    public int BitDepth => colour?.BitDepth ?? (pixels!.Depth() == MatType.CV_16U ? 16 : 8);
     /// <summary>The file's EXIF, XMP and ICC profile, written again by <see cref="Write"/>.</summary>
     public ImageMetadata Metadata { get; init; } = ImageMetadata.None;
+
+    /// <summary>The colour pixels in RGB order: the Mat's, if there is one (a caller may have changed it), else as read.</summary>
+    internal ImageRaster Colour => pixels is not null ? ImageRaster.FromMat(pixels) : colour!;
+
+    /// <summary>The alpha, like <see cref="Colour"/>; null when there is none.</summary>
+    internal ImageRaster? AlphaRaster => alpha is not null ? ImageRaster.FromMat(alpha) : alphaRaster;
 
     /// <summary>Wraps decoded pixels and an optional alpha of the same size; the image takes ownership of both Mats.</summary>
     public ImageFile(Mat pixels, Mat? alpha = null)
     {
         if (pixels.Depth() != MatType.CV_8U && pixels.Depth() != MatType.CV_16U)
             throw new ArgumentException("Only 8-bit and 16-bit images are supported.", nameof(pixels));
-        Pixels = pixels;
-        Alpha = alpha;
+        this.pixels = pixels;
+        this.alpha = alpha;
+    }
+
+    /// <summary>Wraps pixels in managed memory: colour (RGB) or gray, and an optional one-band alpha of the same size and depth.</summary>
+    internal ImageFile(ImageRaster colour, ImageRaster? alpha)
+    {
+        if (colour.Bands is not (1 or 3)) throw new ArgumentException($"An image's colour has 1 or 3 bands, not {colour.Bands}.", nameof(colour));
+        this.colour = colour;
+        alphaRaster = alpha;
     }
 
     /// <summary>
-    /// Decodes <paramref name="path"/> as the reference does (OpenCV, EXIF orientation honoured), keeping 16-bit depth,
-    /// through <see cref="ImageDecoder"/>'s checks (regular file, declared size within <paramref name="maxPixels"/>,
-    /// complete, 8/16-bit with 1–4 channels). <paramref name="grayscale"/> reads one channel (the gray denoising
-    /// model); else a file OpenCV reads as gray gives one channel and any other three (it reports a PNG's gray + alpha
-    /// as four channels, so such a file gives three equal ones). Throws <see cref="ImageReadException"/> naming the file
-    /// when it cannot be read.
+    /// Decodes <paramref name="path"/> with libvips (EXIF orientation honoured, as the reference's OpenCV does), keeping
+    /// 16-bit depth, through <see cref="ImageDecoder"/>'s checks (regular file, declared size within
+    /// <paramref name="maxPixels"/>, complete) and only 8/16-bit with 1–4 channels. <paramref name="grayscale"/> reads one
+    /// channel (the gray denoising model); else a gray file (with or without alpha) gives one channel and any other
+    /// three. Throws <see cref="ImageReadException"/> naming the file when it cannot be read.
     /// </summary>
     public static ImageFile Read(string path, bool grayscale = false, long? maxPixels = null)
     {
-        using var raw = ImageDecoder.Read(path, ImreadModes.Unchanged, maxPixels);
-        bool oneChannel = grayscale || raw.Channels() <= 2;
-        var pixels = ImageDecoder.Decode(path, (oneChannel ? ImreadModes.Grayscale : ImreadModes.Color) | ImreadModes.AnyDepth);
-        return new ImageFile(pixels, ReadAlpha(raw, pixels)) { Metadata = ImageMetadata.Read(path) };
-    }
-
-    /// <summary>
-    /// OpenCV drops alpha when it applies EXIF orientation, and keeps alpha only when it ignores orientation. So we decode
-    /// the raw file too and, if it has alpha, give the alpha the same rotation/flip that maps raw colour to oriented colour.
-    /// </summary>
-    private static Mat? ReadAlpha(Mat raw, Mat oriented)
-    {
-        if (raw.Channels() != 4 && raw.Channels() != 2) return null;
-        var planes = raw.Split();
-        using var rawColour = new Mat();
-        if (raw.Channels() == 4)
-            Cv2.CvtColor(raw, rawColour, oriented.Channels() == 3 ? ColorConversionCodes.BGRA2BGR : ColorConversionCodes.BGRA2GRAY);
-        else if (oriented.Channels() == 3)
-            Cv2.CvtColor(planes[0], rawColour, ColorConversionCodes.GRAY2BGR);
-        else
-            planes[0].CopyTo(rawColour);
-        var alpha = planes[^1];
-        foreach (var p in planes[..^1]) p.Dispose();
-        if (alpha.Depth() != oriented.Depth())
-        {
-            var scaled = new Mat();
-            alpha.ConvertTo(scaled, oriented.Depth(), oriented.Depth() == MatType.CV_16U ? 257.0 : 1.0 / 257.0);
-            alpha.Dispose();
-            alpha = scaled;
-        }
-        foreach (var transform in Orientation.All)
-        {
-            using var candidate = transform.Apply(rawColour);
-            if (candidate.Size() == oriented.Size() && candidate.Type() == oriented.Type() && Cv2.Norm(candidate, oriented, NormTypes.INF) == 0)
-            {
-                var result = transform.Apply(alpha);
-                alpha.Dispose();
-                return result;
-            }
-        }
-        return alpha.Size() == oriented.Size() ? alpha : null;
+        ImageDecoder.Check(path, maxPixels ?? ImageLimits.MaxPixels);
+        var (colour, alpha) = VipsDecoder.Read(path, grayscale);
+        return new ImageFile(colour, alpha) { Metadata = ImageMetadata.Read(path) };
     }
 
     /// <summary>Writes a PNG (same bit depth, alpha and metadata re-attached) atomically.</summary>
@@ -97,12 +77,12 @@ public sealed class ImageFile : IDisposable
     public void Write(string path, ImageSaveOptions options)
     {
         options = options.Validated();
-        using var merged = Alpha is null ? null : MergeAlpha();
+        var merged = AlphaRaster is { } a ? Colour.WithAlpha(a) : Colour;
         AtomicFile.Write(path, (string temp) =>
         {
             try
             {
-                ImageEncoder.Write(merged ?? Pixels, temp, options, options.KeepMetadata ? Metadata : Metadata.ColourOnly);
+                ImageEncoder.Write(merged, temp, options, options.KeepMetadata ? Metadata : Metadata.ColourOnly);
             }
             catch (NetVips.VipsException e)
             {
@@ -111,20 +91,10 @@ public sealed class ImageFile : IDisposable
         });
     }
 
-    private Mat MergeAlpha()
-    {
-        var merged = new Mat();
-        if (Pixels.Channels() == 1)
-            Cv2.Merge([Pixels, Alpha!], merged);
-        else
-            Cv2.Merge([.. Pixels.Split(), Alpha!], merged);
-        return merged;
-    }
-
-    /// <summary>Frees the pixels' and the alpha's native memory.</summary>
+    /// <summary>Frees the Mats' native memory.</summary>
     public void Dispose()
     {
-        Pixels.Dispose();
-        Alpha?.Dispose();
+        pixels?.Dispose();
+        alpha?.Dispose();
     }
 }

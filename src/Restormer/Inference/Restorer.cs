@@ -105,43 +105,28 @@ public sealed class Restorer : IDisposable
 
     /// <summary>Restores a decoded image into a new one (dispose it); bit depth, alpha and metadata are kept.</summary>
     public ImageFile Restore(ImageFile image, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
-        new(Restore(image.Pixels, progress, cancellation), image.Alpha?.Clone()) { Metadata = image.Metadata };
+        new(Restore(image.Colour, progress, cancellation), image.AlphaRaster) { Metadata = image.Metadata };
 
     /// <summary>
     /// Restores an 8- or 16-bit BGR (or gray) Mat, as <c>Cv2.ImRead</c> gives it; returns a new Mat (dispose it) of the
-    /// same size and depth with the model's channel count, except that a gray image (one channel, or three equal ones)
-    /// stays gray in the input's layout: a colour model's three outputs differ slightly, which would tint a black-and-white
-    /// photo, so they are taken to their luma.
+    /// same size and depth with the model's channel count, except that a gray image stays gray in the input's layout
+    /// (see the raster overload).
     /// </summary>
-    public Mat Restore(Mat pixels, IProgress<double>? progress = null, CancellationToken cancellation = default)
+    public Mat Restore(Mat pixels, IProgress<double>? progress = null, CancellationToken cancellation = default) =>
+        Restore(ImageRaster.FromMat(pixels), progress, cancellation).ToMat();
+
+    /// <summary>
+    /// Restores RGB or gray pixels into new ones of the same size and depth with the model's channel count, except that
+    /// a gray image (one channel, or three equal ones) stays gray in the input's layout: a colour model's three outputs
+    /// differ slightly, which would tint a black-and-white photo, so they are taken to their luma.
+    /// </summary>
+    internal ImageRaster Restore(ImageRaster pixels, IProgress<double>? progress, CancellationToken cancellation)
     {
-        int bitDepth = pixels.Depth() == MatType.CV_16U ? 16 : 8;
-        bool gray = IsGray(pixels);
-        using var matched = ToChannels(pixels, Config.InpChannels);
-        using var input = ImageTensor.ToTensor(matched ?? pixels);
+        bool gray = pixels.IsGray;
+        using var input = ImageTensor.ToTensor(ToChannels(pixels, Config.InpChannels));
         using var output = Restore(input, progress, cancellation);
-        var restored = ImageTensor.ToMat(output, bitDepth);
-        return gray && restored.Channels() == 3 ? ToGray(restored, pixels.Channels()) : restored;
-    }
-
-    /// <summary>One channel, or three identical ones (a black-and-white photo saved as RGB).</summary>
-    private static bool IsGray(Mat pixels)
-    {
-        if (pixels.Channels() != 3) return pixels.Channels() == 1;
-        var planes = pixels.Split();
-        try { return Cv2.Norm(planes[0], planes[1], NormTypes.INF) == 0 && Cv2.Norm(planes[1], planes[2], NormTypes.INF) == 0; }
-        finally { foreach (var plane in planes) plane.Dispose(); }
-    }
-
-    /// <summary>Takes <paramref name="colour"/> (disposed) to its luma, in <paramref name="channels"/> (1 or 3) equal channels.</summary>
-    private static Mat ToGray(Mat colour, int channels)
-    {
-        using (colour)
-        {
-            var gray = ToChannels(colour, 1)!;
-            if (channels == 1) return gray;
-            using (gray) return ToChannels(gray, 3)!;
-        }
+        var restored = ImageTensor.ToRaster(output, pixels.BitDepth);
+        return gray && restored.Bands == 3 ? ToChannels(restored.Luma(), pixels.Bands) : restored;
     }
 
     /// <summary>Restores an H×W×C float image in [0,1] (RGB, or one channel), returning the same layout.</summary>
@@ -217,20 +202,14 @@ public sealed class Restorer : IDisposable
             window: 1, description, tiled.Options.MaxPixels ?? ImageLimits.MaxPixels, progress, cancellation);
     }
 
-    /// <summary>A new Mat of <paramref name="pixels"/> in <paramref name="wanted"/> channels (gray ↔ BGR), or null when it has them already.</summary>
-    private static Mat? ToChannels(Mat pixels, int wanted)
+    /// <summary><paramref name="pixels"/> in <paramref name="wanted"/> channels (gray ↔ RGB; itself when it has them already).</summary>
+    private static ImageRaster ToChannels(ImageRaster pixels, int wanted) => (pixels.Bands, wanted) switch
     {
-        int have = pixels.Channels();
-        if (wanted == have) return null;
-        var converted = new Mat();
-        Cv2.CvtColor(pixels, converted, (have, wanted) switch
-        {
-            (1, 3) => ColorConversionCodes.GRAY2BGR,
-            (3, 1) => ColorConversionCodes.BGR2GRAY,
-            _ => throw new ArgumentException($"The model takes {wanted}-channel images; this one has {have}."),
-        });
-        return converted;
-    }
+        var (have, _) when have == wanted => pixels,
+        (1, 3) => pixels.ToThreeBands(),
+        (3, 1) => pixels.Luma(),
+        var (have, _) => throw new ArgumentException($"The model takes {wanted}-channel images; this one has {have}."),
+    };
 
     private static Device ParseDevice(string name)
     {

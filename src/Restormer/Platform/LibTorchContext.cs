@@ -7,16 +7,17 @@ namespace Restormer.Platform;
 /// The parts of libtorch's global context that TorchSharp does not expose: whether convolutions may use oneDNN
 /// (<c>at::globalContext().setUserEnabledMkldnn</c>, what PyTorch's <c>torch.backends.mkldnn.enabled</c> sets) and the
 /// build description (<c>at::show_config()</c>: libtorch's and oneDNN's versions). Reached through the exports of the
-/// libtorch_cpu library TorchSharp has already loaded, by their Itanium C++ names (Linux); where those are missing
-/// (another platform or build) the switch reports that it is unavailable instead of failing.
+/// libtorch_cpu library TorchSharp has already loaded, by their C++ names: the Itanium ABI's on Linux, Microsoft's on
+/// Windows (<see cref="LibTorchAbi"/>). Elsewhere (macOS), or where those are missing (another build), the switch reports
+/// that it is unavailable instead of failing.
 /// </summary>
 public static unsafe partial class LibTorchContext
 {
+    private static readonly LibTorchAbi? abi = LibTorchAbi.Current;
     private static readonly nint library = Open();
 
     /// <summary>True when oneDNN can be switched on and off in this libtorch.</summary>
-    public static bool CanSwitchOneDnn => Export("_ZN2at13globalContextEv") != 0 && Export("_ZN2at7Context20setUserEnabledMkldnnEb") != 0
-                                          && Export("_ZNK2at7Context17userEnabledMkldnnEv") != 0;
+    public static bool CanSwitchOneDnn => abi is not null && Export(abi.GlobalContext) != 0 && Export(abi.SetOneDnn) != 0 && Export(abi.OneDnn) != 0;
 
     /// <summary>Whether libtorch may use oneDNN for convolutions (its default is true); null when it cannot be read.</summary>
     public static bool? OneDnnEnabled
@@ -24,7 +25,7 @@ public static unsafe partial class LibTorchContext
         get
         {
             if (!CanSwitchOneDnn) return null;
-            var get = (delegate* unmanaged<nint, byte>)Export("_ZNK2at7Context17userEnabledMkldnnEv");
+            var get = (delegate* unmanaged<nint, byte>)Export(abi!.OneDnn);
             return get(Context()) != 0;
         }
     }
@@ -37,8 +38,8 @@ public static unsafe partial class LibTorchContext
     public static bool TrySetOneDnn(bool enabled)
     {
         if (!CanSwitchOneDnn) return false;
-        Set("_ZN2at7Context20setUserEnabledMkldnnEb", enabled);
-        Set("_ZN2at7Context20setUserEnabledNNPACKEb", enabled);
+        Set(abi!.SetOneDnn, enabled);
+        Set(abi.SetNnpack, enabled);
         return OneDnnEnabled == enabled;
     }
 
@@ -57,20 +58,20 @@ public static unsafe partial class LibTorchContext
     /// <summary>The bundled oneDNN's version from libtorch's build description, e.g. "3.7.1".</summary>
     public static string? OneDnnVersion => Config is { } text && OneDnnVersionPattern().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
 
-    private static nint Context() => ((delegate* unmanaged<nint>)Export("_ZN2at13globalContextEv"))();
+    private static nint Context() => ((delegate* unmanaged<nint>)Export(abi!.GlobalContext))();
 
     /// <summary>
-    /// <c>std::string at::show_config()</c> with the Itanium ABI: the caller passes the string's storage (pointer,
-    /// length, 16-byte inline buffer or capacity) as a hidden first argument. The string's own buffer is left to the
-    /// process (read once).
+    /// <c>std::string at::show_config()</c>: the caller passes the 32 bytes of the returned string as a hidden first
+    /// argument in both ABIs (<see cref="LibTorchAbi.Text"/> reads them). The string's own buffer is left to the process
+    /// (read once).
     /// </summary>
     private static string? ShowConfig()
     {
-        nint function = Export("_ZN2at11show_configB5cxx11Ev");
-        if (function == 0 || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return null;
+        nint function = abi is null ? 0 : Export(abi.ShowConfig);
+        if (function == 0) return null;
         var storage = stackalloc nint[4];
         ((delegate* unmanaged<nint*, nint*>)function)(storage);
-        return Marshal.PtrToStringUTF8(storage[0], checked((int)storage[1]));
+        return abi!.Text(storage);
     }
 
     private static nint Export(string name) => library != 0 && NativeLibrary.TryGetExport(library, name, out var address) ? address : 0;
@@ -81,10 +82,9 @@ public static unsafe partial class LibTorchContext
     /// </summary>
     private static nint Open()
     {
+        if (abi is null) return 0;
         using (TorchSharp.torch.zeros(1)) { }
-        foreach (var name in new[] { "libtorch_cpu.so", "torch_cpu.dll", "libtorch_cpu.dylib" })
-            if (NativeLibrary.TryLoad(name, out var handle)) return handle;
-        return 0;
+        return NativeLibrary.TryLoad(abi.Library, out var handle) ? handle : 0;
     }
 
     [GeneratedRegex(@"TORCH_VERSION=([0-9][0-9.]*)")]

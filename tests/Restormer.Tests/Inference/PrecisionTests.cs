@@ -1,5 +1,6 @@
 using Restormer.Inference;
 using Restormer.Engine;
+using Restormer.Platform;
 
 namespace Restormer.Tests.Inference;
 
@@ -36,10 +37,10 @@ public class PrecisionTests
     public void ReadsTheFlagsOfTheFirstProcessor()
     {
         const string cpuinfo = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n\nprocessor\t: 1\nflags\t\t: fpu\n";
-        var flags = CpuFeatures.ParseFlags(cpuinfo);
+        var flags = PosixHost.ParseCpuFlags(cpuinfo);
         Assert.Contains("avx512_bf16", flags);
         Assert.Contains("fpu", flags);
         Assert.DoesNotContain("amx_bf16", flags);
-        Assert.Empty(CpuFeatures.ParseFlags("processor\t: 0\n"));
+        Assert.Empty(PosixHost.ParseCpuFlags("processor\t: 0\n"));
     }
 }
