@@ -71,6 +71,17 @@ public static partial class RestormerApp
     public static string IssuesUrl { get; } =
         typeof(RestormerApp).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "ProjectUrl")?.Value + "/issues";
 
+    /// <summary>
+    /// The one line for an error nothing expected (a bug), at every boundary (a command, a served request): the
+    /// exception's type and message (300 characters at most), <paramref name="doing"/>, and where to report it.
+    /// </summary>
+    internal static string Unexpected(Exception e, string doing)
+    {
+        var message = Cli.OneLine($"{e.GetType().Name}: {e.Message}");
+        return $"unexpected {(message.Length > 300 ? message[..300] + "…" : message)} {doing}. " +
+               $"This is a bug: please report it at {IssuesUrl} with this line and the output of '{Name} doctor'";
+    }
+
     private static async Task<int> Invoke(RootCommand root, string[] args, InvocationConfiguration configuration, bool handleSignals)
     {
         var parse = root.Parse(args);
@@ -90,9 +101,8 @@ public static partial class RestormerApp
             {
                 // The errors a user can cause are turned into exit code 2 by each command (Cli.Run); what arrives here is a bug.
                 bool verbose = parse.GetResult(Verbose) is { } given && given.GetValueOrDefault<bool>();
-                var message = Cli.OneLine($"{e.GetType().Name}: {e.Message}");
-                configuration.Error.WriteLine($"error: unexpected {(message.Length > 300 ? message[..300] + "…" : message)} (in '{string.Join(' ', [Name, .. CommandPath(parse.CommandResult)])}'). " +
-                    $"This is a bug: please report it at {IssuesUrl} with this line and the output of '{Name} doctor'{(verbose ? "." : "; --verbose prints the details.")}");
+                configuration.Error.WriteLine($"error: {Unexpected(e, $"(in '{string.Join(' ', [Name, .. CommandPath(parse.CommandResult)])}')")}" +
+                                              (verbose ? "." : "; --verbose prints the details."));
                 if (verbose) configuration.Error.WriteLine(e.ToString());
                 return UnexpectedErrorExitCode;
             }

@@ -19,9 +19,7 @@ public static class UnexpectedErrors
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            var what = Cli.OneLine($"{e.GetType().Name}: {e.Message}");
-            var line = $"unexpected {(what.Length > 300 ? what[..300] + "…" : what)} while answering {context.Request.Method} {context.Request.Path}. " +
-                       $"This is a bug: please report it at {RestormerApp.IssuesUrl} with this line and the output of '{RestormerApp.Name} doctor'.";
+            var line = RestormerApp.Unexpected(e, $"while answering {context.Request.Method} {context.Request.Path}") + ".";
             log?.Invoke($"error: {line}");
             if (context.Response.HasStarted) return; // part of an answer is out: the connection ends instead
             context.Response.Clear();
