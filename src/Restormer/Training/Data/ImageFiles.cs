@@ -33,10 +33,14 @@ public static class ImageFiles
 
     const int MaxNamed = 5;
 
-    /// <summary>The width and height <paramref name="path"/>'s header declares (a file <see cref="List"/> has checked).</summary>
+    /// <summary>
+    /// The width and height <paramref name="path"/>'s header declares: the header alone, since <see cref="List"/>
+    /// has already made the whole check (completeness walks a JPEG to its end) of every file it returns.
+    /// </summary>
     public static (long Width, long Height) Size(string path)
     {
-        var header = ImageDecoder.Check(path, maxPixels: long.MaxValue);
+        using var stream = File.OpenRead(path);
+        var header = ImageHeader.Read(stream, out var problem) ?? throw new ImageReadException(path, problem!);
         return (header.Width, header.Height);
     }
 
