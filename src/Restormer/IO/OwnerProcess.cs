@@ -33,10 +33,13 @@ public static class OwnerProcess
         var full = Path.GetFullPath(parent);
         Directory.CreateDirectory(full);
         RemoveFoldersOfGone(full, prefix);
-        var path = Path.Combine(full, $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        return (OperatingSystem.IsWindows() ? Directory.CreateDirectory(path)
-            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)).FullName;
+        return CreatePrivateDirectory(Path.Combine(full, $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
     }
+
+    /// <summary>Creates <paramref name="path"/> (if missing) readable by this user only where the system has such modes (not Windows).</summary>
+    public static DirectoryInfo CreatePrivateDirectory(string path) => OperatingSystem.IsWindows()
+        ? Directory.CreateDirectory(path)
+        : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
     /// <summary>
     /// Deletes the folders <c>&lt;prefix&gt;&lt;pid&gt;-*</c> in <paramref name="parent"/> whose process is gone; a

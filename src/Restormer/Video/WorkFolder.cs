@@ -22,8 +22,7 @@ public sealed class WorkFolder : IDisposable
     public static WorkFolder Open(string output, string job)
     {
         var path = PathFor(output);
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
-        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        OwnerProcess.CreatePrivateDirectory(path);
         FileStream lockFile;
         try { lockFile = new FileStream(System.IO.Path.Combine(path, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
         catch (IOException e)
