@@ -34,8 +34,6 @@ public sealed record VideoInfo
     /// <summary>The file's start time in seconds (FFmpeg shifts copied streams by it).</summary>
     public double StartTime { get; init; }
     public double Duration { get; init; }
-    public int AudioStreams { get; init; }
-    public int SubtitleStreams { get; init; }
 
     /// <summary>Reads <paramref name="path"/>'s streams.</summary>
     /// <exception cref="InvalidDataException">FFmpeg cannot read the file, or it has no video stream; the message names the file.</exception>
@@ -79,8 +77,6 @@ public sealed record VideoInfo
             SampleAspectRatio = Text(video, "sample_aspect_ratio") is { } sar && sar != "1:1" && sar != "0:1" ? sar : null,
             StartTime = Number(format, "start_time"),
             Duration = Number(format, "duration"),
-            AudioStreams = streams.Count(e => Type(e) == "audio"),
-            SubtitleStreams = streams.Count(e => Type(e) == "subtitle"),
         };
     }
 
