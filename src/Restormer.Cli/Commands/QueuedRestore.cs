@@ -42,11 +42,7 @@ public static class QueuedRestore
                     RestoreCommand.Record(cli, request, new RestoreCommand.ImageRecord(name, outcome.Output, "ok"));
                 }
                 else
-                {
-                    failures.Add(name);
-                    display.Line($"FAIL {name}: {outcome.Error} (skipped)");
-                    RestoreCommand.Record(cli, request, new RestoreCommand.ImageRecord(name, outcome.Output, "failed", Error: outcome.Error));
-                }
+                    RestoreCommand.Failed(cli, request, display, failures, name, outcome.Output, outcome.Error);
             }, done => display.Value = done, cancellation);
             foreach (var (index, item) in videos.Index())
                 RestoreVideo(cli, request, queue, model, item, videoSave, display, restore.Count + index, restore.Count + videos.Count, failures, cancellation);
@@ -69,17 +65,12 @@ public static class QueuedRestore
         try
         {
             video = RestoreCommand.RestoreVideo(item, display, index, count, progress =>
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(item.Output))!);
-                return VideoRestoration.Run(item.Input.Path, item.Output, save, QueuedFrames.Through(queue, model, request.Options, window, staging.PathFor("")),
-                    window, $"queue {model} {JsonSerializer.Serialize(request.Options)}", request.Options.MaxPixels ?? ImageLimits.MaxPixels, progress, cancellation);
-            });
+                VideoRestoration.Run(item.Input.Path, item.Output, save, QueuedFrames.Through(queue, model, request.Options, window, staging.PathFor("")),
+                    window, $"queue {model} {JsonSerializer.Serialize(request.Options)}", request.Options.MaxPixels ?? ImageLimits.MaxPixels, progress, cancellation));
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException)
         {
-            failures.Add(item.Input.Name);
-            display.Line($"FAIL {item.Input.Name}: {e.Message} (skipped)");
-            RestoreCommand.Record(cli, request, new RestoreCommand.ImageRecord(item.Input.Name, item.Output, "failed", Error: e.Message));
+            RestoreCommand.Failed(cli, request, display, failures, item.Input.Name, item.Output, e.Message);
         }
         // Reported outside the try: a record that cannot be written must not turn a restored clip into a failed one.
         if (video is not null) RestoreCommand.VideoDone(cli, request, display, item, video, watch.Elapsed);

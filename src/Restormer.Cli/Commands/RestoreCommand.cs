@@ -155,11 +155,7 @@ public static class RestoreCommand
                 // One record per input, outside the try: a record that cannot be written (standard output on a full
                 // disk) ends the run with that error instead of reporting the same input a second time as failed.
                 if (failure is not null)
-                {
-                    failures.Add(name);
-                    display.Line($"FAIL {name}: {failure} (skipped)");
-                    Record(cli, request, new ImageRecord(name, item.Output, "failed", Error: failure));
-                }
+                    Failed(cli, request, display, failures, name, item.Output, failure);
                 else if (video is not null)
                     VideoDone(cli, request, display, item, video, watch.Elapsed);
                 else
@@ -260,6 +256,14 @@ public static class RestoreCommand
         {
             throw new IOException($"cannot write the --json records to standard output ({e.Message.TrimEnd('.')}); '{record.Output}' was {record.Status}.", e);
         }
+    }
+
+    /// <summary>Reports an input that failed (its line and <c>--json</c> record) and adds it to <paramref name="failures"/>; the run goes on.</summary>
+    internal static void Failed(Cli cli, Request request, ProgressDisplay display, List<string> failures, string name, string output, string error)
+    {
+        failures.Add(name);
+        display.Line($"FAIL {name}: {error} (skipped)");
+        Record(cli, request, new ImageRecord(name, output, "failed", Error: error));
     }
 
     /// <summary>Reports an item left out because its output exists (<c>--skip-existing</c>).</summary>
