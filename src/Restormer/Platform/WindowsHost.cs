@@ -42,9 +42,8 @@ internal sealed class WindowsHost : HostSystem
     /// <inheritdoc />
     public override bool ResetPeakMemory() => false;
 
-    /// <summary>CPUID leaf 7: AVX512_BF16 (sub-leaf 1, EAX bit 5) or AMX-BF16 (sub-leaf 0, EDX bit 22).</summary>
-    public override bool CpuHasBFloat16() => Cpuids.Hardware is { } cpuid
-        && ((cpuid(7, 1).Eax & (1u << 5)) != 0 || (cpuid(7, 0).Edx & (1u << 22)) != 0);
+    /// <summary>AVX512_BF16 or AMX-BF16 among the instructions CPUID leaf 7 lists, as <see cref="CpuDescription"/> reads it.</summary>
+    public override bool CpuHasBFloat16() => CpuDescription.Current?.Isa is { } isa && (isa.Contains("AVX512_BF16") || isa.Contains("AMX-BF16"));
 
     /// <summary>
     /// Not told: Windows lists no process's open files to others. Nothing is lost by it: the upload buffers this is
