@@ -19,9 +19,8 @@ public sealed class WorkFolder : IDisposable
     /// <summary>Creates a fresh folder under <paramref name="parent"/>, after removing leftovers of dead servers there.</summary>
     public WorkFolder(string parent)
     {
-        Directory.CreateDirectory(parent);
+        Path = OwnerProcess.CreateFolder(parent, Prefix); // makes the parent too
         RemoveUploadBuffers(parent);
-        Path = OwnerProcess.CreateFolder(parent, Prefix);
     }
 
     /// <summary>A new empty folder for one job.</summary>
